@@ -1,0 +1,139 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, documents, demonstrates, benchmarks and packages Multiproc.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Docs', 'Package', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$Staged = Join-Path $Out 'Multiproc'
+$Project = Join-Path $Root 'src/Multiproc/Multiproc.csproj'
+$Pwsh = Join-Path $PSHOME 'pwsh'   # a fresh pwsh for tests, demo and bench: a loaded assembly cannot be rebuilt
+$Version = (Import-PowerShellDataFile (Join-Path $Root 'Multiproc.psd1')).ModuleVersion
+
+# Runs a native command and fails the build when it fails.
+function Invoke-Native([string] $Command, [string[]] $Arguments) {
+    & $Command @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Build {
+    Invoke-Native dotnet @('build', $Project, '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:NoSummary')
+    $bin = Join-Path $Root "src/Multiproc/bin/$Configuration/net8.0"
+    # Remove, then copy: a running pwsh may have the old assembly mapped.
+    if (Test-Path $Staged) { Remove-Item $Staged -Recurse -Force }
+    New-Item -ItemType Directory -Path $Staged | Out-Null
+    $files = @(
+        (Join-Path $bin 'Multiproc.dll')
+        (Join-Path $Root 'Multiproc.psd1')
+        (Join-Path $Root 'src/Multiproc/Formats/Multiproc.Format.ps1xml')
+    )
+    Copy-Item -Path $files -Destination $Staged
+    Invoke-Docs
+    Write-Host "Built Multiproc $Version at $Staged"
+}
+
+function Invoke-Docs {
+    $help = Join-Path $Staged 'en-US'
+    New-Item -ItemType Directory -Path $help -Force | Out-Null
+    $docs = Join-Path $Root 'docs/en-US'
+    if (Get-Module -ListAvailable -Name platyPS) {
+        Import-Module platyPS
+        New-ExternalHelp -Path $docs -OutputPath $help -Force | Out-Null
+    }
+    else {
+        & (Join-Path $Root "build/ConvertTo-Maml.ps1") -Path $docs -OutputPath (Join-Path $help "Multiproc.dll-Help.xml")
+    }
+    Copy-Item (Join-Path $docs 'about_Multiproc.md') (Join-Path $help 'about_Multiproc.help.txt')
+}
+
+# Pester comes from NuGet through dotnet's own restore; returns the path of its manifest.
+function Get-Pester {
+    $tools = Join-Path $Root 'build/Tools.proj'
+    Invoke-Native dotnet @('restore', $tools, '--nologo', '-v', 'quiet')
+    $version = ([xml](Get-Content $tools)).Project.ItemGroup.PackageDownload.Version.Trim('[]')
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    if ($LASTEXITCODE -ne 0) { throw 'dotnet nuget locals failed.' }
+    Join-Path $packages.Trim() "pester/$version/tools/Pester.psd1"
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+
+    $units = Join-Path $Root 'tests/units/Multiproc.Tests.csproj'
+    $unitLog = & dotnet test $units -c $Configuration --nologo 2>&1
+    $unitExit = $LASTEXITCODE
+    $unitLog | Out-Host
+    $summary = $unitLog | Select-String 'Failed:\s+(\d+), Passed:\s+(\d+), Skipped:\s+(\d+)' | Select-Object -Last 1
+    if ($summary) {
+        $totals.Failed += [int]$summary.Matches[0].Groups[1].Value
+        $totals.Passed += [int]$summary.Matches[0].Groups[2].Value
+        $totals.Skipped += [int]$summary.Matches[0].Groups[3].Value
+    }
+    if ($unitExit -ne 0 -and -not $summary) { $totals.Failed++ }   # the unit tests did not even run
+
+    $resultFile = Join-Path $Out 'pester-result.json'
+    Remove-Item $resultFile -ErrorAction Ignore
+    & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-Tests.ps1') -PesterPath (Get-Pester) -ResultPath $resultFile
+    if (Test-Path $resultFile) {
+        $pester = Get-Content $resultFile -Raw | ConvertFrom-Json
+        $totals.Passed += $pester.Passed
+        $totals.Failed += $pester.Failed
+        $totals.Skipped += $pester.Skipped
+    }
+    else {
+        $totals.Failed++   # Pester itself did not finish
+    }
+
+    Write-Host ''
+    Write-Host "$($totals.Passed) passed, $($totals.Failed) failed, $($totals.Skipped) skipped"
+    if ($totals.Failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    foreach ($example in Get-ChildItem (Join-Path $Root 'examples') -Filter '*.ps1' | Sort-Object Name) {
+        Write-Host "`n=== $($example.Name)" -ForegroundColor Cyan
+        & $Pwsh -NoProfile -NonInteractive -Command "Import-Module '$Staged'; & '$($example.FullName)'"
+        if ($LASTEXITCODE -ne 0) { throw "$($example.Name) failed with exit code $LASTEXITCODE." }
+    }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Bench.ps1') -ModulePath $Staged
+    if ($LASTEXITCODE -ne 0) { throw "The benchmark failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $feed = Join-Path $Out 'packages'
+    New-Item -ItemType Directory -Path $feed -Force | Out-Null
+    $name = 'MultiprocBuild'
+    if (Get-PSResourceRepository -Name $name -ErrorAction Ignore) { Unregister-PSResourceRepository -Name $name }
+    Register-PSResourceRepository -Name $name -Uri $feed -Trusted
+    try { Publish-PSResource -Path $Staged -Repository $name -SkipDependenciesCheck }
+    finally { Unregister-PSResourceRepository -Name $name }
+    Write-Host "Packaged $(Join-Path $feed "Multiproc.$Version.nupkg")"
+}
+
+function Invoke-Clean {
+    foreach ($path in 'out', 'src/Multiproc/bin', 'src/Multiproc/obj', 'tests/units/bin', 'tests/units/obj', 'build/bin', 'build/obj') {
+        Remove-Item (Join-Path $Root $path) -Recurse -Force -ErrorAction Ignore
+    }
+}
+
+& "Invoke-$Task"

@@ -1,0 +1,28 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+
+namespace Multiproc.Commands;
+
+/// <summary>Base of every Multiproc cmdlet: Ctrl+C cancels <see cref="StopToken"/>, and module errors keep their ids.</summary>
+public abstract class MpCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Cancelled by Ctrl+C ("Stopping" is taken by Cmdlet); every wait takes it.</summary>
+    protected CancellationToken StopToken => _stop.Token;
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    /// <summary>Throws the module exception as this cmdlet's terminating error: `MpTimeout,Multiproc.Commands.X`.</summary>
+    protected void ThrowTerminating(MpException e) => ThrowTerminatingError(new ErrorRecord(e.ErrorRecord, e));
+
+    /// <summary>Writes the module exception as a non-terminating error; the next input goes on.</summary>
+    protected void WriteError(MpException e) => WriteError(new ErrorRecord(e.ErrorRecord, e));
+
+    public void Dispose()
+    {
+        _stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,130 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using Multiproc.Processes;
+
+namespace Multiproc.Commands;
+
+/// <summary>Runs a scriptblock in a child `pwsh` process: `Start-MpProcess { ... }`.</summary>
+[Cmdlet(VerbsLifecycle.Start, "MpProcess")]
+[OutputType(typeof(MpProcess))]
+public sealed class StartMpProcessCommand : MpCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNull]
+    public ScriptBlock ScriptBlock { get; set; } = null!;
+
+    [Parameter(Position = 1)]
+    [Alias("Args")]
+    public object?[]? ArgumentList { get; set; }
+
+    /// <summary>Each pipeline object starts one process, where it is `$_`.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public PSObject? InputObject { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
+    [Parameter]
+    public IDictionary? Environment { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Function { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Module { get; set; }
+
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    private readonly List<MpProcess> _started = new();
+    private string _script = "";
+    private Hashtable _usingValues = new();
+    private Hashtable _functions = new();
+    private string[] _modules = Array.Empty<string>();
+    private Dictionary<string, string> _environment = new();
+    private string _workingDirectory = "";
+
+    protected override void BeginProcessing()
+    {
+        try
+        {
+            (_script, _usingValues) = ScriptCapture.RewriteUsing(ScriptBlock, SessionState);
+            _functions = ScriptCapture.Functions(Function, SessionState);
+            _modules = ScriptCapture.Modules(Module, SessionState);
+            _environment = ChildEnvironment();
+            _workingDirectory = ResolveWorkingDirectory();
+        }
+        catch (MpException e) { ThrowTerminating(e); }
+    }
+
+    protected override void ProcessRecord()
+    {
+        var spec = new JobSpec
+        {
+            Name = Name ?? Session.Current.Processes.NextName(),
+            ParentId = System.Environment.ProcessId,
+            Script = _script,
+            Arguments = ArgumentList ?? Array.Empty<object?>(),
+            HasInput = MyInvocation.ExpectingInput,
+            Input = InputObject,
+            UsingValues = _usingValues,
+            Functions = _functions,
+            Modules = _modules,
+            Environment = _environment,
+            WorkingDirectory = _workingDirectory,
+        };
+        MpProcess process;
+        try { process = MpProcess.Start(spec, StopToken); }
+        catch (MpException e) { ThrowTerminating(e); return; }
+        catch (OperationCanceledException) { return; }
+        if (Wait) _started.Add(process);
+        else WriteObject(process);
+    }
+
+    protected override void EndProcessing()
+    {
+        // -Wait: the processes ran side by side; their output comes in start order, then they are removed.
+        foreach (var process in _started)
+        {
+            ChildOutputWriter.Receive(this, process, wait: true, keep: false, StopToken);
+            if (StopToken.IsCancellationRequested) return;
+            Session.Current.Processes.Remove(process);
+        }
+    }
+
+    private Dictionary<string, string> ChildEnvironment()
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+            environment[(string)entry.Key] = (string?)entry.Value ?? "";
+        if (Environment is not null)
+            foreach (DictionaryEntry entry in Environment)
+            {
+                var name = entry.Key.ToString()!;
+                var value = entry.Value is PSObject p ? p.BaseObject : entry.Value;
+                if (value is null) environment.Remove(name);
+                else environment[name] = value.ToString()!;
+            }
+        return environment;
+    }
+
+    private string ResolveWorkingDirectory()
+    {
+        if (WorkingDirectory is null) return SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(WorkingDirectory);
+        return Directory.Exists(path)
+            ? path
+            : throw new MpInvalidArgumentException(
+                $"The working directory '{path}' does not exist. Create it, or give -WorkingDirectory an existing folder.", path);
+    }
+}

@@ -1,0 +1,64 @@
+using System;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace Multiproc.Ipc;
+
+/// <summary>Proves that both sides of a new connection know the session secret, without sending it.</summary>
+/// <remarks>
+/// The server sends a fresh random nonce; the client answers HMAC-SHA256(secret, nonce); the server
+/// answers one byte, <see cref="Accepted"/>, or closes the socket. A replayed answer fails because the
+/// nonce is new each time.
+/// </remarks>
+internal static class Handshake
+{
+    private const int NonceSize = 32;
+    private const byte Accepted = 0x5A;
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    /// <summary>Server side; false when the peer did not prove the secret (the caller closes it).</summary>
+    public static bool Verify(Socket socket, byte[] secret)
+    {
+        socket.ReceiveTimeout = (int)Deadline.TotalMilliseconds;
+        var nonce = RandomNumberGenerator.GetBytes(NonceSize);
+        socket.Send(nonce);
+        var proof = new byte[HMACSHA256.HashSizeInBytes];
+        if (!ReceiveExactly(socket, proof)) return false;
+        if (!CryptographicOperations.FixedTimeEquals(proof, HMACSHA256.HashData(secret, nonce))) return false;
+        socket.Send(new[] { Accepted });
+        socket.ReceiveTimeout = 0;
+        return true;
+    }
+
+    /// <summary>Client side; throws <see cref="MpConnectionRefusedException"/> when the server refuses.</summary>
+    public static void Prove(Socket socket, byte[] secret)
+    {
+        socket.ReceiveTimeout = (int)Deadline.TotalMilliseconds;
+        var nonce = new byte[NonceSize];
+        var answer = new byte[1];
+        if (!ReceiveExactly(socket, nonce)) throw Refused();
+        socket.Send(HMACSHA256.HashData(secret, nonce));
+        if (!ReceiveExactly(socket, answer) || answer[0] != Accepted) throw Refused();
+        socket.ReceiveTimeout = 0;
+    }
+
+    private static MpConnectionRefusedException Refused() => new(
+        "The Multiproc endpoint refused the connection because the session secret was not proven. " +
+        "Only processes started by the same session can connect.");
+
+    private static bool ReceiveExactly(Socket socket, Span<byte> buffer)
+    {
+        try
+        {
+            int total = 0;
+            while (total < buffer.Length)
+            {
+                int n = socket.Receive(buffer[total..]);
+                if (n == 0) return false;
+                total += n;
+            }
+            return true;
+        }
+        catch (SocketException) { return false; }
+    }
+}

@@ -1,0 +1,21 @@
+namespace Multiproc.Ipc;
+
+/// <summary>Why a connection was opened.</summary>
+internal enum HelloRole : byte
+{
+    /// <summary>A child process (or standby) reporting for work.</summary>
+    Child = 1,
+}
+
+/// <summary>The first frame on every connection: the caller's role, token and process id.</summary>
+internal readonly record struct Hello(HelloRole Role, string Token, int ProcessId)
+{
+    public void Write(WireWriter w)
+    {
+        w.WriteByte((byte)Role);
+        w.WriteString(Token);
+        w.WriteInt32(ProcessId);
+    }
+
+    public static Hello Read(WireReader r) => new((HelloRole)r.ReadByte(), r.ReadString(), r.ReadInt32());
+}

@@ -1,0 +1,47 @@
+using System;
+using System.IO;
+
+namespace Multiproc;
+
+/// <summary>Process-wide knobs: `[Multiproc.MpSettings]::StandbyCount = 0`.</summary>
+public static class MpSettings
+{
+    private static long s_maxMessageBytes = 1L << 30;
+    private static int s_standbyCount = ReadStandbyCount();
+
+    /// <summary>Largest message the wire carries, in bytes (default 1 GiB); a larger value fails with MpSerialization.</summary>
+    public static long MaxMessageBytes
+    {
+        get => s_maxMessageBytes;
+        set => s_maxMessageBytes = value >= 1024 && value <= Array.MaxLength
+            ? value
+            : throw new MpInvalidArgumentException($"MaxMessageBytes must be between 1024 and {Array.MaxLength}.", value);
+    }
+
+    /// <summary>How many warm standby processes to keep ready after the first start (default 1; 0 turns it off).</summary>
+    /// <remarks>Also read from the environment variable MULTIPROC_STANDBY at load.</remarks>
+    public static int StandbyCount
+    {
+        get => s_standbyCount;
+        set
+        {
+            s_standbyCount = value is >= 0 and <= 64
+                ? value
+                : throw new MpInvalidArgumentException("StandbyCount must be between 0 and 64.", value);
+            Processes.Standby.Trim(value);
+        }
+    }
+
+    /// <summary>CliXml depth for values that are not on the typed fast path (default 2, as Start-Job).</summary>
+    public static int SerializationDepth { get; set; } = 2;
+
+    /// <summary>The pwsh that children run: $env:MULTIPROC_PWSH, else the pwsh in $PSHOME.</summary>
+    internal static string PwshPath =>
+        Environment.GetEnvironmentVariable("MULTIPROC_PWSH") is { Length: > 0 } custom
+            ? custom
+            : Path.Combine(Path.GetDirectoryName(typeof(System.Management.Automation.PSObject).Assembly.Location)!,
+                OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh");
+
+    private static int ReadStandbyCount() =>
+        int.TryParse(Environment.GetEnvironmentVariable("MULTIPROC_STANDBY"), out var n) && n is >= 0 and <= 64 ? n : 1;
+}

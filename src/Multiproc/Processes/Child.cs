@@ -1,0 +1,108 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Multiproc.Ipc;
+
+namespace Multiproc.Processes;
+
+/// <summary>A started child `pwsh` and its connection back to this session, before it is given work.</summary>
+internal sealed class Child
+{
+    private static readonly TimeSpan ConnectDeadline = TimeSpan.FromSeconds(60);
+    private readonly Task<Connection> _connected;
+    private readonly string _token;
+
+    private Child(Process process, string token, Task<Connection> connected)
+    {
+        Process = process;
+        _token = token;
+        _connected = connected;
+    }
+
+    public Process Process { get; }
+
+    public bool IsUsable =>
+        !HasExited && _connected.IsCompletedSuccessfully && !_connected.Result.IsClosed;
+
+    public bool HasExited
+    {
+        get { try { return Process.HasExited; } catch (InvalidOperationException) { return true; } }
+    }
+
+    /// <summary>Starts `pwsh` running the worker; the secret goes over its stdin, never its command line.</summary>
+    public static Child Spawn()
+    {
+        var session = Session.Current;
+        var endpoint = session.EndpointPath;
+        var token = Guid.NewGuid().ToString("N");
+        var connected = session.ExpectChild(token);
+        var info = new ProcessStartInfo(MpSettings.PwshPath)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,   // stdout and stderr are inherited: the child's host output is ours
+        };
+        foreach (var arg in new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", Bootstrap })
+            info.ArgumentList.Add(arg);
+        Process process;
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (Exception e)
+        {
+            session.ForgetChild(token);
+            throw new MpObjectGoneException(
+                $"Could not start '{info.FileName}': {e.Message}. Set $env:MULTIPROC_PWSH to the pwsh to use.", info.FileName, e);
+        }
+        using (var stdin = process.StandardInput)
+        {
+            stdin.Write($"{endpoint}\n{Convert.ToBase64String(session.Secret)}\n{token}\n");
+        }
+        return new Child(process, token, connected);
+    }
+
+    /// <summary>The connection, once the child has proven the secret and said hello.</summary>
+    /// <exception cref="MpObjectGoneException">The child exited or did not connect in time.</exception>
+    public Connection Connect(CancellationToken cancel)
+    {
+        var exited = Process.WaitForExitAsync(cancel);
+        try
+        {
+            var first = Task.WaitAny(new Task[] { _connected, exited }, (int)ConnectDeadline.TotalMilliseconds, cancel);
+            if (first == 0) return _connected.Result;
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw;
+        }
+        Kill();
+        throw new MpObjectGoneException(
+            HasExited
+                ? $"The child pwsh exited with code {Process.ExitCode} before it connected. Run '{MpSettings.PwshPath} -NoProfile' by hand to see why."
+                : $"The child pwsh did not connect within {ConnectDeadline.TotalSeconds} seconds and was stopped.",
+            Process.Id);
+    }
+
+    public void Kill()
+    {
+        Session.Current.ForgetChild(_token);
+        try { Process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { }
+        catch (System.ComponentModel.Win32Exception) { }
+        if (_connected.IsCompletedSuccessfully) _connected.Result.Close();
+    }
+
+    // The module's manifest beside this assembly, so the child imports the very same build.
+    private static readonly string Bootstrap = BuildBootstrap();
+
+    private static string BuildBootstrap()
+    {
+        var dir = Path.GetDirectoryName(typeof(Child).Assembly.Location)!;
+        var manifest = Path.Combine(dir, "Multiproc.psd1");
+        var module = File.Exists(manifest) ? manifest : typeof(Child).Assembly.Location;
+        return $"Import-Module -Name '{module.Replace("'", "''")}'; exit [Multiproc.Worker.WorkerMain]::Run($Host)";
+    }
+}

@@ -1,0 +1,71 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using Multiproc.Ipc;
+
+namespace Multiproc.Processes;
+
+/// <summary>Everything a child needs to run one scriptblock as its caller would expect.</summary>
+internal sealed class JobSpec
+{
+    /// <summary>The child's MpProcess name, for `Get-MpProcess -Current`.</summary>
+    public string Name { get; init; } = "";
+    public int ParentId { get; init; }
+    /// <summary>The scriptblock's text, with each `$using:x` rewritten to a variable in <see cref="UsingValues"/>.</summary>
+    public string Script { get; init; } = "";
+    public object?[] Arguments { get; init; } = Array.Empty<object?>();
+    public bool HasInput { get; init; }
+    /// <summary>The pipeline input object: `$_` and `$input` in the child.</summary>
+    public object? Input { get; init; }
+    /// <summary>Rewritten variable name → the caller's value.</summary>
+    public Hashtable UsingValues { get; init; } = new();
+    /// <summary>Function name → definition text.</summary>
+    public Hashtable Functions { get; init; } = new();
+    public string[] Modules { get; init; } = Array.Empty<string>();
+    /// <summary>The whole environment the child runs with (the caller's, with -Environment applied); names are case-sensitive.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    public string WorkingDirectory { get; init; } = "";
+
+    public void Write(WireWriter w)
+    {
+        w.WriteString(Name);
+        w.WriteInt32(ParentId);
+        w.WriteString(Script);
+        w.WriteValue(Arguments);
+        w.WriteBool(HasInput);
+        w.WriteValue(Input);
+        w.WriteValue(UsingValues);
+        w.WriteValue(Functions);
+        w.WriteValue(Modules);
+        w.WriteInt32(Environment.Count);
+        foreach (var (name, value) in Environment)
+        {
+            w.WriteString(name);
+            w.WriteString(value);
+        }
+        w.WriteString(WorkingDirectory);
+    }
+
+    public static JobSpec Read(WireReader r) => new()
+    {
+        Name = r.ReadString(),
+        ParentId = r.ReadInt32(),
+        Script = r.ReadString(),
+        Arguments = (object?[])r.ReadValue()!,
+        HasInput = r.ReadBool(),
+        Input = r.ReadValue(),
+        UsingValues = (Hashtable)r.ReadValue()!,
+        Functions = (Hashtable)r.ReadValue()!,
+        Modules = (string[])r.ReadValue()!,
+        Environment = ReadEnvironment(r),
+        WorkingDirectory = r.ReadString(),
+    };
+
+    private static Dictionary<string, string> ReadEnvironment(WireReader r)
+    {
+        int count = r.ReadInt32();
+        var environment = new Dictionary<string, string>(count, StringComparer.Ordinal);
+        for (int i = 0; i < count; i++) environment[r.ReadString()] = r.ReadString();
+        return environment;
+    }
+}

@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Multiproc.Ipc;
+using Multiproc.Processes;
+
+namespace Multiproc;
+
+/// <summary>A child `pwsh` process running a scriptblock, as Python's `multiprocessing.Process`.</summary>
+public sealed class MpProcess
+{
+    /// <summary>How long a stopped child may clean up before it is killed.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
+    private readonly Child? _child;              // null for the view of the current process
+    private readonly Connection? _connection;
+    private readonly object _gate = new();
+    private readonly List<ChildOutput> _output = new();   // guarded by _gate
+    private readonly ChangeSignal _changed = new();
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stopRequested;
+    private MpProcessState _state = MpProcessState.Running;   // guarded by _gate
+    private int? _exitCode;                                    // guarded by _gate
+    private DateTime? _endTime;                                // guarded by _gate
+
+    private MpProcess(Child child, Connection connection, string name)
+    {
+        _child = child;
+        _connection = connection;
+        Id = child.Process.Id;
+        Name = name;
+        ParentId = Environment.ProcessId;
+        StartTime = DateTime.Now;
+        var linkClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Closed += _ => linkClosed.TrySetResult();
+        connection.Start(OnFrame, $"Multiproc {name}");
+        // Ended only when the process has exited and every frame it sent has been read.
+        Task.WhenAll(child.Process.WaitForExitAsync(), linkClosed.Task)
+            .ContinueWith(_ => Finish(), TaskScheduler.Default);
+    }
+
+    private MpProcess(JobSpec self)
+    {
+        Id = Environment.ProcessId;
+        Name = self.Name;
+        ParentId = self.ParentId;
+        StartTime = System.Diagnostics.Process.GetCurrentProcess().StartTime;
+    }
+
+    /// <summary>The operating system's process id.</summary>
+    public int Id { get; }
+    /// <summary>`MpProcess-n` unless -Name said otherwise.</summary>
+    public string Name { get; }
+    /// <summary>The id of the process that started this one.</summary>
+    public int ParentId { get; }
+    public DateTime StartTime { get; }
+
+    public MpProcessState State { get { lock (_gate) return _state; } }
+    /// <summary>Null while running; 0 on success, 1 when the scriptblock threw, the OS status when killed (137 after SIGKILL).</summary>
+    public int? ExitCode { get { lock (_gate) return _exitCode; } }
+    public DateTime? EndTime { get { lock (_gate) return _endTime; } }
+    /// <summary>True while output or records wait for Receive-MpProcess.</summary>
+    public bool HasMoreData { get { lock (_gate) return _output.Count > 0; } }
+    public bool IsAlive => State == MpProcessState.Running;
+
+    /// <summary>Waits until the process ends; returns true.</summary>
+    public bool Wait() => Wait(double.PositiveInfinity);
+
+    /// <summary>Waits up to <paramref name="timeout"/> seconds; returns true when the process has ended.</summary>
+    public bool Wait(double timeout) => Wait(Timeouts.FromSeconds(timeout), CancellationToken.None);
+
+    internal bool Wait(TimeSpan timeout, CancellationToken cancel) => Timeouts.Wait(_ended.Task, timeout, cancel);
+
+    internal Task Ended => _ended.Task;
+
+    /// <summary>Completes at the next output, record or end; take it before looking at the state.</summary>
+    internal Task NextChange() => _changed.Next();
+
+    /// <summary>Starts a child for <paramref name="spec"/>: a warm standby when one is ready, else a new pwsh.</summary>
+    internal static MpProcess Start(JobSpec spec, CancellationToken cancel)
+    {
+        var job = new WireWriter(1024);
+        spec.Write(job);   // a value the wire cannot carry fails here, before anything starts
+        var child = Standby.Take() ?? Child.Spawn();
+        var connection = child.Connect(cancel);
+        var process = new MpProcess(child, connection, spec.Name);
+        Session.Current.Processes.Add(process);
+        try
+        {
+            connection.Send(FrameType.Job, job);
+        }
+        catch (MpObjectGoneException) { /* it died at once; its end is recorded as for any death */ }
+        Standby.Refill();
+        return process;
+    }
+
+    /// <summary>This process's own view, for `Get-MpProcess -Current` inside a child.</summary>
+    internal static MpProcess ForCurrent(JobSpec self) => new(self);
+
+    /// <summary>The waiting output; removes it unless <paramref name="keep"/>.</summary>
+    internal ChildOutput[] TakeOutput(bool keep)
+    {
+        lock (_gate)
+        {
+            var items = _output.ToArray();
+            if (!keep) _output.Clear();
+            return items;
+        }
+    }
+
+    /// <summary>Asks the child to stop its pipeline (finally blocks run), killing it after a grace period; returns once it ended.</summary>
+    internal void Stop(bool force, CancellationToken cancel)
+    {
+        if (_child is null || Ended.IsCompleted) return;
+        _stopRequested = true;
+        if (!force)
+        {
+            try { _connection!.Send(FrameType.Stop, ReadOnlySpan<byte>.Empty); }
+            catch (MpObjectGoneException) { }
+            if (Wait(StopGrace, cancel)) return;
+            if (cancel.IsCancellationRequested) return;
+        }
+        Kill();
+        Wait(Timeout.InfiniteTimeSpan, cancel);
+    }
+
+    internal void Kill()
+    {
+        if (_child is null || Ended.IsCompleted) return;
+        _stopRequested = true;
+        _child.Kill();
+    }
+
+    private void OnFrame(Frame frame)
+    {
+        var reader = new WireReader(frame.Body);
+        ChildOutput item;
+        switch (frame.Type)
+        {
+            case FrameType.Output:
+                item = new ChildOutput(null, reader.ReadValue());
+                break;
+            case FrameType.Record:
+            case FrameType.Done when !reader.AtEnd:   // Done carries the terminating error, if any
+                var (kind, record) = StreamRecord.Read(reader);
+                item = new ChildOutput(kind, record);
+                break;
+            default:
+                return;
+        }
+        lock (_gate) _output.Add(item);
+        _changed.Notify();
+    }
+
+    private void Finish()
+    {
+        var os = _child!.Process;
+        lock (_gate)
+        {
+            _exitCode = os.ExitCode;
+            _endTime = DateTime.Now;
+            _state = _stopRequested && _exitCode != 0 ? MpProcessState.Stopped
+                : _exitCode == 0 ? MpProcessState.Completed
+                : MpProcessState.Failed;
+        }
+        _connection!.Close();
+        os.Dispose();
+        _ended.TrySetResult();
+        _changed.Notify();
+    }
+
+    public override string ToString() => Name;
+}

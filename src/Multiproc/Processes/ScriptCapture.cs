@@ -1,0 +1,82 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Text;
+
+namespace Multiproc.Processes;
+
+/// <summary>Captures what a scriptblock needs from its caller: `$using:` values, functions and modules.</summary>
+/// <remarks>Shared by every cmdlet that runs a scriptblock in another process.</remarks>
+internal static class ScriptCapture
+{
+    private const string UsingPrefix = "__MpUsing_";
+
+    /// <summary>
+    /// Returns the scriptblock's text with each `$using:name` replaced by a plain variable, and the
+    /// caller's value of each, read from <paramref name="callerState"/>.
+    /// </summary>
+    public static (string Script, Hashtable Values) RewriteUsing(ScriptBlock scriptBlock, SessionState callerState)
+    {
+        var ast = scriptBlock.Ast;
+        var text = ast.Extent.Text;
+        int origin = ast.Extent.StartOffset;
+        var values = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var variables = ast.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: true)
+            .Select(a => UsingExpressionAst.ExtractUsingVariable((UsingExpressionAst)a))
+            .OrderBy(v => v.Extent.StartOffset)
+            .ToList();
+        var rewritten = new StringBuilder(text.Length);
+        int copied = 0;
+        foreach (var variable in variables)
+        {
+            var path = variable.VariablePath.UserPath;   // "using:name"
+            var name = path[(path.IndexOf(':') + 1)..];
+            if (!names.TryGetValue(name, out var local))
+            {
+                local = UsingPrefix + names.Count;
+                names[name] = local;
+                values[local] = callerState.PSVariable.GetValue(name);
+            }
+            int start = variable.Extent.StartOffset - origin;
+            rewritten.Append(text, copied, start - copied).Append("${").Append(local).Append('}');
+            copied = variable.Extent.EndOffset - origin;
+        }
+        rewritten.Append(text, copied, text.Length - copied);
+        return (StripBraces(rewritten.ToString(), ast), values);
+    }
+
+    // A scriptblock literal's extent includes its braces; its body is what the child must run.
+    private static string StripBraces(string text, Ast ast) =>
+        ast.Parent is ScriptBlockExpressionAst && text.StartsWith('{') && text.EndsWith('}')
+            ? text[1..^1]
+            : text;
+
+    /// <summary>The definitions of the caller's named functions; a missing one fails with MpInvalidArgument.</summary>
+    public static Hashtable Functions(IEnumerable<string>? names, SessionState callerState)
+    {
+        var functions = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in names ?? Array.Empty<string>())
+        {
+            var function = callerState.InvokeCommand.GetCommand(name, CommandTypes.Function | CommandTypes.Filter) as FunctionInfo
+                ?? throw new MpInvalidArgumentException(
+                    $"There is no function '{name}' in this session to copy into the child. Define it first, or check the name given to -Function.",
+                    name);
+            functions[function.Name] = function.Definition;
+        }
+        return functions;
+    }
+
+    /// <summary>Module names as given; paths made absolute against the caller's location.</summary>
+    public static string[] Modules(IEnumerable<string>? modules, SessionState callerState) =>
+        (modules ?? Array.Empty<string>())
+        .Select(m => LooksLikePath(m) ? callerState.Path.GetUnresolvedProviderPathFromPSPath(m) : m)
+        .ToArray();
+
+    private static bool LooksLikePath(string module) =>
+        module.Contains('/') || module.Contains('\\') || module.StartsWith('.') || Path.HasExtension(module);
+}

@@ -1,0 +1,257 @@
+using System;
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Management.Automation.Runspaces;
+using Multiproc.Ipc;
+using Multiproc.Processes;
+
+namespace Multiproc.Worker;
+
+/// <summary>Runs one job in the child's runspace and streams what it produces back to the parent.</summary>
+/// <remarks>
+/// The scriptblock runs as a nested pipeline on the console host's runspace, so native commands write
+/// straight to the console the child shares with its parent. A nested pipeline does not collect its
+/// warning, verbose, debug and information streams (they go to the host), so the script is run with
+/// those streams merged into its output and each record is told apart by the note PowerShell adds to
+/// it; Write-Host's records are drawn on the host here. The script runs in its own scope: loops run
+/// about ten times slower at a runspace's top level.
+/// </remarks>
+internal sealed class JobRunner
+{
+    /// <summary>Exit code of a child whose pipeline was stopped, as after SIGTERM.</summary>
+    public const int StoppedExitCode = 143;
+
+    // Runs the user's script in its own scope (`&`) with its input piped in, and marks that it ran to the
+    // end: `exit` in a nested pipeline ends it early without an error, leaving only $LASTEXITCODE.
+    private const string Wrapper = @"
+param($__MpScript, $__MpArgs, $__MpInput, $__MpEnd)
+if ($__MpEnd.HasInput) { , $__MpInput | & $__MpScript @__MpArgs 3>&1 4>&1 5>&1 6>&1 }
+else { & $__MpScript @__MpArgs 3>&1 4>&1 5>&1 6>&1 }
+$__MpEnd.Reached = $true
+";
+
+    private readonly JobSpec _spec;
+    private readonly Connection _link;
+    private readonly PSHost _host;
+    private readonly object _gate = new();
+    private PowerShell? _running;   // guarded by _gate
+    private bool _stopRequested;    // guarded by _gate
+    private volatile bool _finished;
+    private readonly ScriptEnd _end;
+
+    /// <summary>Handed to the wrapper script, which sets <see cref="Reached"/> when the user's script returns.</summary>
+    public sealed class ScriptEnd
+    {
+        public bool HasInput { get; init; }
+        public bool Reached { get; set; }
+    }
+
+    public JobRunner(JobSpec spec, Connection link, PSHost host)
+    {
+        _spec = spec;
+        _link = link;
+        _host = host;
+        _end = new ScriptEnd { HasInput = spec.HasInput };
+    }
+
+    public bool IsFinished => _finished;
+
+    public int Run()
+    {
+        int exitCode;
+        ErrorRecord? failure = null;
+        try
+        {
+            ApplyEnvironment();
+            Invoke(Prelude());
+            Invoke(MainScript());
+            exitCode = _end.Reached ? 0 : LastExitCode();
+        }
+        catch (RuntimeException e) when (IsStopping)
+        {
+            _ = e;
+            exitCode = StoppedExitCode;
+        }
+        catch (RuntimeException e)
+        {
+            failure = e.ErrorRecord;
+            exitCode = 1;
+        }
+        catch (Exception e)
+        {
+            failure = new ErrorRecord(e, "MpChildFailed", ErrorCategory.NotSpecified, null);
+            exitCode = 1;
+        }
+        SendDone(failure);
+        _finished = true;
+        return exitCode;
+    }
+
+    /// <summary>Stops the running pipeline; its finally blocks run. Called from the link's reader thread.</summary>
+    public void Stop()
+    {
+        PowerShell? running;
+        lock (_gate)
+        {
+            _stopRequested = true;
+            running = _running;
+        }
+        running?.BeginStop(null, null);
+    }
+
+    private bool IsStopping { get { lock (_gate) return _stopRequested; } }
+
+    private void ApplyEnvironment()
+    {
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            var name = (string)entry.Key;
+            if (!_spec.Environment.ContainsKey(name)) Environment.SetEnvironmentVariable(name, null);
+        }
+        foreach (var (name, value) in _spec.Environment) Environment.SetEnvironmentVariable(name, value);
+        if (_spec.WorkingDirectory.Length > 0) Environment.CurrentDirectory = _spec.WorkingDirectory;
+    }
+
+    // Location, functions, modules, `$using:` values and `$_`, before the user's scriptblock runs.
+    private PowerShell Prelude()
+    {
+        var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+        if (_spec.WorkingDirectory.Length > 0)
+            ps.AddCommand("Set-Location").AddParameter("LiteralPath", _spec.WorkingDirectory).AddStatement();
+        foreach (DictionaryEntry function in _spec.Functions)
+            ps.AddCommand("Set-Item").AddParameter("LiteralPath", $"function:global:{function.Key}")
+              .AddParameter("Value", ScriptBlock.Create((string)function.Value!)).AddStatement();
+        foreach (var module in _spec.Modules)
+            ps.AddCommand("Import-Module").AddParameter("Name", module).AddParameter("Global")
+              .AddParameter("ErrorAction", ActionPreference.Stop).AddStatement();
+        foreach (DictionaryEntry value in _spec.UsingValues)
+            SetGlobal(ps, (string)value.Key, value.Value);
+        if (_spec.HasInput) SetGlobal(ps, "_", _spec.Input);
+        if (ps.Commands.Commands.Count == 0) ps.AddScript("");
+        return ps;
+    }
+
+    private static void SetGlobal(PowerShell ps, string name, object? value) =>
+        ps.AddCommand("Set-Variable").AddParameter("Name", name).AddParameter("Value", value)
+          .AddParameter("Scope", "Global").AddStatement();
+
+    private PowerShell MainScript()
+    {
+        var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+        ps.AddScript(Wrapper, useLocalScope: true)
+          .AddArgument(ScriptBlock.Create(_spec.Script))
+          .AddArgument(_spec.Arguments)
+          .AddArgument(_spec.Input)
+          .AddArgument(_end);
+        return ps;
+    }
+
+    private static int LastExitCode()
+    {
+        using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace).AddScript("$global:LASTEXITCODE");
+        return ps.Invoke() is [{ BaseObject: int code }] ? code : 0;
+    }
+
+    private void Invoke(PowerShell ps)
+    {
+        using (ps)
+        {
+            var output = new PSDataCollection<PSObject>();
+            var noInput = new PSDataCollection<object?>();
+            noInput.Complete();
+            output.DataAdded += (_, _) => { foreach (var item in output.ReadAll()) SendOutput(item); };
+            ps.Streams.Error.DataAdded += (_, _) =>
+            {
+                foreach (var record in ps.Streams.Error.ReadAll()) SendRecord(StreamKind.Error, record);
+            };
+            lock (_gate)
+            {
+                if (_stopRequested) throw new PipelineStoppedException();
+                _running = ps;
+            }
+            try
+            {
+                ps.Invoke(noInput, output);
+            }
+            finally
+            {
+                lock (_gate) _running = null;
+            }
+            if (ps.InvocationStateInfo.State == PSInvocationState.Stopped) throw new PipelineStoppedException();
+        }
+    }
+
+    private void SendOutput(PSObject item)
+    {
+        switch (RedirectedFrom(item))
+        {
+            case StreamKind.Information when item.BaseObject is InformationRecord { Tags: var tags } info && tags.Contains("PSHOST"):
+                DrawOnHost(info);   // Write-Host: shown as it happens, not kept
+                return;
+            case StreamKind kind:
+                SendRecord(kind, item.BaseObject);
+                return;
+        }
+        var w = new WireWriter();
+        try
+        {
+            w.WriteValue(item);
+        }
+        catch (MpSerializationException e)
+        {
+            w.Clear();
+            StreamRecord.Write(w, StreamKind.Error, e.ErrorRecord);
+            Send(FrameType.Record, w);
+            return;
+        }
+        Send(FrameType.Output, w);
+    }
+
+    // The wrapper merges streams 3 to 6 into the output; a nested pipeline marks them no other way than by type.
+    private static StreamKind? RedirectedFrom(PSObject item) => item.BaseObject switch
+    {
+        WarningRecord => StreamKind.Warning,
+        VerboseRecord => StreamKind.Verbose,
+        DebugRecord => StreamKind.Debug,
+        InformationRecord => StreamKind.Information,
+        _ => null,
+    };
+
+    private void DrawOnHost(InformationRecord record)
+    {
+        var ui = _host.UI;
+        if (record.MessageData is HostInformationMessage { } message)
+        {
+            if (message.ForegroundColor is { } fg)
+                ui.Write(fg, message.BackgroundColor ?? ui.RawUI.BackgroundColor, message.Message);
+            else
+                ui.Write(message.Message);
+            if (message.NoNewLine != true) ui.WriteLine();
+        }
+        else
+        {
+            ui.WriteLine(record.MessageData?.ToString() ?? "");
+        }
+    }
+
+    private void SendRecord(StreamKind kind, object record)
+    {
+        var w = new WireWriter();
+        StreamRecord.Write(w, kind, record);
+        Send(FrameType.Record, w);
+    }
+
+    private void SendDone(ErrorRecord? failure)
+    {
+        var w = new WireWriter();
+        if (failure is not null) StreamRecord.Write(w, StreamKind.Error, failure);
+        Send(FrameType.Done, w);
+    }
+
+    private void Send(FrameType type, WireWriter body)
+    {
+        try { _link.Send(type, body); }
+        catch (MpObjectGoneException) { /* the parent is gone; the link's Closed handler ends this process */ }
+    }
+}
