@@ -13,7 +13,6 @@ namespace Multiproc.Commands;
 public sealed class StartMpProcessCommand : MpCmdlet
 {
     [Parameter(Mandatory = true, Position = 0)]
-    [ValidateNotNull]
     public ScriptBlock ScriptBlock { get; set; } = null!;
 
     [Parameter(Position = 1)]
@@ -97,7 +96,12 @@ public sealed class StartMpProcessCommand : MpCmdlet
         foreach (var process in _started)
         {
             ChildOutputWriter.Receive(this, process, wait: true, keep: false, StopToken);
-            if (StopToken.IsCancellationRequested) return;
+            if (StopToken.IsCancellationRequested)
+            {
+                // Ctrl+C: the caller never got these processes, so they end with the wait.
+                foreach (var started in _started) started.Kill();
+                return;
+            }
             Session.Current.Processes.Remove(process);
         }
     }

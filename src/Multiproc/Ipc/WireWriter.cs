@@ -65,13 +65,13 @@ internal sealed class WireWriter
     }
 
     /// <summary>Writes any value; throws <see cref="MpSerializationException"/> naming the type that failed.</summary>
+    /// <remarks>The size limit applies to everything written so far: the value that crosses it is the one named.</remarks>
     public void WriteValue(object? value)
     {
         try
         {
             WriteValue(value, 0);
         }
-        catch (MpSerializationException) { throw; }
         catch (Exception e)
         {
             throw new MpSerializationException(
@@ -92,8 +92,7 @@ internal sealed class WireWriter
     private void WriteValue(object? value, int nesting)
     {
         if (nesting > MaxNesting)
-            throw new MpSerializationException(
-                $"A value is nested more than {MaxNesting} levels deep (does it contain itself?); it cannot be sent.", value);
+            throw new InvalidOperationException($"it is nested more than {MaxNesting} levels deep (does it contain itself?).");
         object? raw = value is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : value;
         switch (raw)
         {
@@ -159,7 +158,7 @@ internal sealed class WireWriter
             written++;
         }
         if (written != count)
-            throw new MpSerializationException("A collection changed while it was being sent.", items);
+            throw new InvalidOperationException("a collection in it changed while it was being sent.");
     }
 
     private void WriteDictionary(IDictionary dict, int nesting)

@@ -31,7 +31,8 @@ internal sealed class JobSpec
         w.WriteString(Name);
         w.WriteInt32(ParentId);
         w.WriteString(Script);
-        w.WriteValue(Arguments);
+        w.WriteInt32(Arguments.Length);
+        foreach (var argument in Arguments) w.WriteValue(argument);   // one by one, so an error names the argument
         w.WriteBool(HasInput);
         w.WriteValue(Input);
         w.WriteValue(UsingValues);
@@ -51,7 +52,7 @@ internal sealed class JobSpec
         Name = r.ReadString(),
         ParentId = r.ReadInt32(),
         Script = r.ReadString(),
-        Arguments = (object?[])r.ReadValue()!,
+        Arguments = ReadArguments(r),
         HasInput = r.ReadBool(),
         Input = r.ReadValue(),
         UsingValues = (Hashtable)r.ReadValue()!,
@@ -60,6 +61,13 @@ internal sealed class JobSpec
         Environment = ReadEnvironment(r),
         WorkingDirectory = r.ReadString(),
     };
+
+    private static object?[] ReadArguments(WireReader r)
+    {
+        var arguments = new object?[r.ReadInt32()];
+        for (int i = 0; i < arguments.Length; i++) arguments[i] = r.ReadValue();
+        return arguments;
+    }
 
     private static Dictionary<string, string> ReadEnvironment(WireReader r)
     {

@@ -24,7 +24,9 @@ public static class WorkerMain
         var secret = Convert.FromBase64String(secretText);
         Session.AdoptSecret(secret);
 
-        var link = Connection.Connect(endpoint, secret);
+        Connection link;
+        try { link = Connection.Connect(endpoint, secret); }
+        catch (MpException) { return 3; }   // the parent session ended while this child started: go quietly
         var hello = new WireWriter();
         new Hello(HelloRole.Child, token, Environment.ProcessId).Write(hello);
         link.Send(FrameType.Hello, hello);

@@ -1,0 +1,37 @@
+# Dot-sourced by every test file's BeforeAll: imports the staged module and defines the helpers.
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot '../out/Multiproc') -Force
+
+# Waits for a condition with a generous deadline, never a fixed sleep; fails the test if it never holds.
+function Wait-Until([scriptblock] $Condition, [double] $TimeoutSeconds = 30, [string] $Because = 'the condition') {
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSeconds s waiting for $Because." }
+        Start-Sleep -Milliseconds 20
+    }
+}
+
+function Test-ProcessAlive([int] $Id) {
+    # A zombie has exited; only its parent has not reaped it yet.
+    $stat = "/proc/$Id/stat"
+    if (-not (Test-Path $stat)) { return $false }
+    $state = ((Get-Content $stat -Raw -ErrorAction Ignore) -replace '^.*\)\s+', '').Split(' ')[0]
+    return $state -and $state -ne 'Z'
+}
+
+# Ids of the live processes whose parent is $ParentId.
+function Get-ChildProcessId([int] $ParentId) {
+    foreach ($stat in Get-ChildItem /proc/[0-9]*/stat -ErrorAction Ignore) {
+        $fields = ((Get-Content $stat -Raw -ErrorAction Ignore) -replace '^.*\)\s+', '').Split(' ')
+        if ($fields.Count -gt 1 -and [int]$fields[1] -eq $ParentId) { [int]$stat.Directory.Name }
+    }
+}
+
+# Removes every process this session started, so each file leaves the machine as it found it.
+function Remove-AllMpProcess {
+    Get-MpProcess | Remove-MpProcess -Force -Confirm:$false
+}
+
+# A fresh pwsh for tests that need their own session (orphans, console output).
+$script:Pwsh = Join-Path $PSHOME 'pwsh'
+$script:ModulePath = (Resolve-Path (Join-Path $PSScriptRoot '../out/Multiproc')).Path

@@ -1,0 +1,122 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+
+    # Sends a value to a child as an argument; the child sends back what it got.
+    function Send-RoundTrip($Value) {
+        Start-MpProcess { param($v) , $v } -ArgumentList (, $Value) -Wait
+    }
+}
+
+AfterAll {
+    Remove-AllMpProcess
+}
+
+Describe 'Values crossing to a child and back' {
+    It 'keeps <Name> with its type' -ForEach @(
+        @{ Name = 'int'; Value = 42 }
+        @{ Name = 'long'; Value = [long]::MaxValue }
+        @{ Name = 'double'; Value = 3.25 }
+        @{ Name = 'decimal'; Value = 12.5d }
+        @{ Name = 'bool'; Value = $true }
+        @{ Name = 'byte'; Value = [byte]7 }
+        @{ Name = 'char'; Value = [char]'x' }
+        @{ Name = 'string'; Value = 'héllo wörld' }
+        @{ Name = 'datetime'; Value = [datetime]::SpecifyKind([datetime]'2026-11-25T04:19:00', 'Utc') }
+        @{ Name = 'timespan'; Value = [timespan]::FromSeconds(90) }
+        @{ Name = 'guid'; Value = [guid]'5b0f7a52-3c8e-4d47-9a51-2f7d0c6e9a13' }
+    ) {
+        $back = Send-RoundTrip $Value
+        $back | Should -Be $Value
+        $back.GetType() | Should -Be $Value.GetType()
+    }
+
+    It 'keeps $null' {
+        Start-MpProcess { param($v) $null -eq $v } -ArgumentList $null -Wait | Should -BeTrue
+    }
+
+    It 'keeps byte arrays whole' {
+        $bytes = [byte[]](0..255)
+        $back = Send-RoundTrip $bytes
+        $back | Should -BeOfType [byte]
+        $back.GetType() | Should -Be ([byte[]])
+        [Convert]::ToBase64String($back) | Should -Be ([Convert]::ToBase64String($bytes))
+    }
+
+    It 'keeps arrays, typed arrays and nesting' {
+        $back = Send-RoundTrip @(1, 'two', @(3, 4), [int[]](5, 6))
+        $back.GetType() | Should -Be ([object[]])
+        $back[0] | Should -Be 1
+        $back[1] | Should -Be 'two'
+        $back[2] | Should -Be 3, 4
+        $back[3].GetType() | Should -Be ([int[]])
+    }
+
+    It 'keeps hashtables and ordered dictionaries with their key order' {
+        $back = Send-RoundTrip @{ a = 1; nested = @{ b = @(1, 2) } }
+        $back | Should -BeOfType [hashtable]
+        $back.a | Should -Be 1
+        $back.nested.b | Should -Be 1, 2
+        $ordered = Send-RoundTrip ([ordered]@{ z = 1; y = 2; x = 3 })
+        $ordered | Should -BeOfType [System.Collections.Specialized.OrderedDictionary]
+        @($ordered.Keys) | Should -Be 'z', 'y', 'x'
+    }
+
+    It 'keeps PSCustomObjects with their properties, nesting and type names' {
+        $obj = [pscustomobject]@{ Name = 'n'; Inner = [pscustomobject]@{ Count = 2 }; List = 1, 2 }
+        $obj.PSTypeNames.Insert(0, 'My.Type')
+        $back = Send-RoundTrip $obj
+        $back | Should -BeOfType [pscustomobject]
+        $back.PSTypeNames[0] | Should -Be 'My.Type'
+        $back.Name | Should -Be 'n'
+        $back.Inner.Count | Should -Be 2
+        $back.List | Should -Be 1, 2
+    }
+
+    It 'delivers a scriptblock as a scriptblock' {
+        $back = Send-RoundTrip { param($x) $x + 1 }
+        $back | Should -BeOfType [scriptblock]
+        & $back 1 | Should -Be 2
+        Start-MpProcess { param($sb) & $sb 20 } -ArgumentList { param($x) $x * 2 } -Wait | Should -Be 40
+    }
+
+    It 'delivers other .NET objects as deserialized property bags, as Start-Job does' {
+        $back = Send-RoundTrip ([System.Text.StringBuilder]::new('abc'))
+        $back.PSTypeNames[0] | Should -Be 'Deserialized.System.Text.StringBuilder'
+        $back.Length | Should -Be 3
+    }
+
+    It 'carries the child''s output of every kind back to the parent' {
+        $out = Start-MpProcess { 1; 'two'; @{ three = 3 }; [pscustomobject]@{ four = 4 }; [guid]::Empty } -Wait
+        $out[0] | Should -BeOfType [int]
+        $out[2].three | Should -Be 3
+        $out[3].four | Should -Be 4
+        $out[4] | Should -Be ([guid]::Empty)
+    }
+}
+
+Describe 'Values the wire cannot carry' {
+    AfterEach { [Multiproc.MpSettings]::MaxMessageBytes = 1GB }
+
+    It 'fails at the sender with MpSerialization naming the type, and starts nothing' {
+        $loop = [object[]]::new(1)
+        $loop[0] = $loop
+        $before = @(Get-MpProcess).Count
+        { Start-MpProcess { } -ArgumentList (, $loop) } | Should -Throw -ErrorId 'MpSerialization,*' -ExpectedMessage '*System.Object`[`]*'
+        @(Get-MpProcess).Count | Should -Be $before
+    }
+
+    It 'fails with MpSerialization when a message exceeds the size limit, and starts nothing' {
+        [Multiproc.MpSettings]::MaxMessageBytes = 64KB
+        $before = @(Get-MpProcess).Count
+        $err = { Start-MpProcess { } -ArgumentList ('x' * 100KB) } | Should -Throw -ErrorId 'MpSerialization,*' -PassThru
+        $err.Exception.Message | Should -BeLike '*System.String*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        @(Get-MpProcess).Count | Should -Be $before
+    }
+
+    It 'turns child output that cannot cross into an MpSerialization error and goes on' {
+        $out = Start-MpProcess { $a = [object[]]::new(1); $a[0] = $a; , $a; 'after' } -Wait -ErrorVariable err -ErrorAction SilentlyContinue
+        $out | Should -Be 'after'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'MpSerialization*'
+    }
+}
