@@ -20,8 +20,12 @@ public abstract class MpCmdlet : PSCmdlet, IDisposable
     /// <summary>Writes the module exception as a non-terminating error; the next input goes on.</summary>
     protected void WriteError(MpException e) => WriteError(new ErrorRecord(e.ErrorRecord, e));
 
+    /// <summary>Frees what the command holds; runs once, after success, failure or Ctrl+C.</summary>
+    protected virtual void Release() { }
+
     public void Dispose()
     {
+        Release();
         _stop.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -46,6 +46,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
     public SwitchParameter Wait { get; set; }
 
     private readonly List<MpProcess> _started = new();
+    private Child? _next;   // started ahead, so pwsh boots while this command prepares the job
     private string _script = "";
     private Hashtable _usingValues = new();
     private Hashtable _functions = new();
@@ -57,6 +58,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
     {
         try
         {
+            _next = Child.Acquire();
             (_script, _usingValues) = ScriptCapture.RewriteUsing(ScriptBlock, SessionState);
             _functions = ScriptCapture.Functions(Function, SessionState);
             _modules = ScriptCapture.Modules(Module, SessionState);
@@ -83,7 +85,9 @@ public sealed class StartMpProcessCommand : MpCmdlet
             WorkingDirectory = _workingDirectory,
         };
         MpProcess process;
-        try { process = MpProcess.Start(spec, StopToken); }
+        var child = _next ?? Child.Acquire();
+        _next = null;
+        try { process = MpProcess.Start(spec, child, StopToken); }
         catch (MpException e) { ThrowTerminating(e); return; }
         catch (OperationCanceledException) { return; }
         if (Wait) _started.Add(process);
@@ -104,6 +108,13 @@ public sealed class StartMpProcessCommand : MpCmdlet
             }
             Session.Current.Processes.Remove(process);
         }
+    }
+
+    /// <summary>A child started ahead but never given a job (bad input, Ctrl+C) goes.</summary>
+    protected override void Release()
+    {
+        _next?.Kill();
+        _next = null;
     }
 
     private Dictionary<string, string> ChildEnvironment()

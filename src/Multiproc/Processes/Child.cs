@@ -31,6 +31,9 @@ internal sealed class Child
         get { try { return Process.HasExited; } catch (InvalidOperationException) { return true; } }
     }
 
+    /// <summary>A ready standby if there is one, else a newly started child.</summary>
+    public static Child Acquire() => Standby.Take() ?? Spawn();
+
     /// <summary>Starts `pwsh` running the worker; the secret goes over its stdin, never its command line.</summary>
     public static Child Spawn()
     {
@@ -43,6 +46,8 @@ internal sealed class Child
             UseShellExecute = false,
             RedirectStandardInput = true,   // stdout and stderr are inherited: the child's host output is ours
         };
+        // Start-up only: the worker takes the caller's whole environment before any user code runs.
+        info.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
         foreach (var arg in new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", Bootstrap })
             info.ArgumentList.Add(arg);
         Process process;
@@ -95,14 +100,8 @@ internal sealed class Child
         if (_connected.IsCompletedSuccessfully) _connected.Result.Close();
     }
 
-    // The module's manifest beside this assembly, so the child imports the very same build.
-    private static readonly string Bootstrap = BuildBootstrap();
-
-    private static string BuildBootstrap()
-    {
-        var dir = Path.GetDirectoryName(typeof(Child).Assembly.Location)!;
-        var manifest = Path.Combine(dir, "Multiproc.psd1");
-        var module = File.Exists(manifest) ? manifest : typeof(Child).Assembly.Location;
-        return $"Import-Module -Name '{module.Replace("'", "''")}'; exit [Multiproc.Worker.WorkerMain]::Run($Host)";
-    }
+    // Imports this very assembly as the module: through the manifest costs ~60 ms more at every start.
+    private static readonly string Bootstrap =
+        $"Import-Module -Name '{typeof(Child).Assembly.Location.Replace("'", "''")}'; " +
+        "exit [Multiproc.Worker.WorkerMain]::Run($Host, $ExecutionContext)";
 }

@@ -77,13 +77,22 @@ public sealed class MpProcess
     /// <summary>Completes at the next output, record or end; take it before looking at the state.</summary>
     internal Task NextChange() => _changed.Next();
 
-    /// <summary>Starts a child for <paramref name="spec"/>: a warm standby when one is ready, else a new pwsh.</summary>
-    internal static MpProcess Start(JobSpec spec, CancellationToken cancel)
+    /// <summary>Gives <paramref name="spec"/> to <paramref name="child"/> (from <see cref="Child.Acquire"/>).</summary>
+    /// <remarks>On failure the child is killed: it never ran anything of the user's.</remarks>
+    internal static MpProcess Start(JobSpec spec, Child child, CancellationToken cancel)
     {
         var job = new WireWriter(1024);
-        spec.Write(job);   // a value the wire cannot carry fails here, before anything starts
-        var child = Standby.Take() ?? Child.Spawn();
-        var connection = child.Connect(cancel);
+        Connection connection;
+        try
+        {
+            spec.Write(job);   // a value the wire cannot carry fails here, before anything is sent
+            connection = child.Connect(cancel);
+        }
+        catch
+        {
+            child.Kill();
+            throw;
+        }
         var process = new MpProcess(child, connection, spec.Name);
         Session.Current.Processes.Add(process);
         try

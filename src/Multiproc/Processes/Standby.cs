@@ -17,7 +17,7 @@ internal static class Standby
     private static readonly List<Child> s_ready = new();   // guarded by s_gate
     private static int s_starting;                          // guarded by s_gate
 
-    /// <summary>A connected standby, or null when none is ready; refills in the background either way.</summary>
+    /// <summary>A connected standby, or null when none is ready. The caller refills once its child has its job.</summary>
     public static Child? Take()
     {
         Child? taken = null;
@@ -31,11 +31,13 @@ internal static class Standby
                 else child.Kill();
             }
         }
-        Refill();
         return taken;
     }
 
-    /// <summary>Starts standbys until <see cref="MpSettings.StandbyCount"/> are ready or starting.</summary>
+    /// <summary>
+    /// Starts standbys until <see cref="MpSettings.StandbyCount"/> are ready or starting. A new pwsh takes a
+    /// core for ~300 ms, so it starts a moment later, not while the child just started is busy starting.
+    /// </summary>
     public static void Refill()
     {
         lock (s_gate)
@@ -43,10 +45,12 @@ internal static class Standby
             while (s_ready.Count + s_starting < MpSettings.StandbyCount)
             {
                 s_starting++;
-                Task.Run(StartOne);
+                Task.Delay(RefillDelay).ContinueWith(_ => StartOne(), TaskScheduler.Default);
             }
         }
     }
+
+    private static readonly TimeSpan RefillDelay = TimeSpan.FromMilliseconds(200);
 
     private static void StartOne()
     {

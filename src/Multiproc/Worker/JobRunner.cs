@@ -34,6 +34,7 @@ $__MpEnd.Reached = $true
     private readonly JobSpec _spec;
     private readonly Connection _link;
     private readonly PSHost _host;
+    private readonly SessionState _state;
     private readonly object _gate = new();
     private PowerShell? _running;   // guarded by _gate
     private bool _stopRequested;    // guarded by _gate
@@ -47,8 +48,9 @@ $__MpEnd.Reached = $true
         public bool Reached { get; set; }
     }
 
-    public JobRunner(JobSpec spec, Connection link, PSHost host)
+    public JobRunner(JobSpec spec, Connection link, PSHost host, SessionState state)
     {
+        _state = state;
         _spec = spec;
         _link = link;
         _host = host;
@@ -64,7 +66,7 @@ $__MpEnd.Reached = $true
         try
         {
             ApplyEnvironment();
-            Invoke(Prelude());
+            Prepare();
             Invoke(MainScript());
             exitCode = _end.Reached ? 0 : LastExitCode();
         }
@@ -113,28 +115,35 @@ $__MpEnd.Reached = $true
         if (_spec.WorkingDirectory.Length > 0) Environment.CurrentDirectory = _spec.WorkingDirectory;
     }
 
-    // Location, functions, modules, `$using:` values and `$_`, before the user's scriptblock runs.
-    private PowerShell Prelude()
+    // Location, functions, `$using:` values and `$_` go straight into session state: the first use of
+    // Set-Variable alone would cost ~80 ms of module auto-loading. Modules need Import-Module.
+    private void Prepare()
     {
-        var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-        if (_spec.WorkingDirectory.Length > 0)
-            ps.AddCommand("Set-Location").AddParameter("LiteralPath", _spec.WorkingDirectory).AddStatement();
+        if (_spec.WorkingDirectory.Length > 0) _state.Path.SetLocation(_spec.WorkingDirectory);
         foreach (DictionaryEntry function in _spec.Functions)
-            ps.AddCommand("Set-Item").AddParameter("LiteralPath", $"function:global:{function.Key}")
-              .AddParameter("Value", ScriptBlock.Create((string)function.Value!)).AddStatement();
-        foreach (var module in _spec.Modules)
-            ps.AddCommand("Import-Module").AddParameter("Name", module).AddParameter("Global")
-              .AddParameter("ErrorAction", ActionPreference.Stop).AddStatement();
+            _state.InvokeProvider.Item.Set($"function:global:{function.Key}", ScriptBlock.Create((string)function.Value!));
         foreach (DictionaryEntry value in _spec.UsingValues)
-            SetGlobal(ps, (string)value.Key, value.Value);
-        if (_spec.HasInput) SetGlobal(ps, "_", _spec.Input);
-        if (ps.Commands.Commands.Count == 0) ps.AddScript("");
-        return ps;
+            _state.PSVariable.Set((string)value.Key, value.Value);
+        if (_spec.HasInput) _state.PSVariable.Set("_", _spec.Input);
+        if (_spec.Modules.Length == 0) return;
+        var import = PowerShell.Create(RunspaceMode.CurrentRunspace);
+        foreach (var module in _spec.Modules)
+            import.AddCommand("Import-Module").AddParameter("Name", module).AddParameter("Global")
+                  .AddParameter("ErrorAction", ActionPreference.Stop).AddStatement();
+        Invoke(import);
     }
 
-    private static void SetGlobal(PowerShell ps, string name, object? value) =>
-        ps.AddCommand("Set-Variable").AddParameter("Name", name).AddParameter("Value", value)
-          .AddParameter("Scope", "Global").AddStatement();
+    /// <summary>Runs the wrapper once around an empty script, so a standby's first job pays no first-use costs.</summary>
+    public static void WarmUp()
+    {
+        using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+        ps.AddScript(Wrapper, useLocalScope: true)
+          .AddArgument(ScriptBlock.Create(""))
+          .AddArgument(Array.Empty<object>())
+          .AddArgument(null)
+          .AddArgument(new ScriptEnd());
+        ps.Invoke();
+    }
 
     private PowerShell MainScript()
     {
