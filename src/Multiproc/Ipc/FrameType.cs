@@ -13,6 +13,6 @@ internal enum FrameType : byte
     Output = 4,
     /// <summary>Child → parent: an error, warning, verbose, debug or information record.</summary>
     Record = 5,
-    /// <summary>Child → parent: the scriptblock ended; carries the terminating error if any.</summary>
+    /// <summary>Child → parent: the scriptblock ended; a <see cref="Processes.DoneReport"/>.</summary>
     Done = 6,
 }

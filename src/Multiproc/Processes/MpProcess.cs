@@ -19,6 +19,8 @@ public sealed class MpProcess
     private readonly List<ChildOutput> _output = new();   // guarded by _gate
     private readonly ChangeSignal _changed = new();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _osExited = Task.CompletedTask;
+    private int? _reportedExitCode;                            // from the Done frame; read after the link closed
     private volatile bool _stopRequested;
     private MpProcessState _state = MpProcessState.Running;   // guarded by _gate
     private int? _exitCode;                                    // guarded by _gate
@@ -32,12 +34,19 @@ public sealed class MpProcess
         Name = name;
         ParentId = Environment.ProcessId;
         StartTime = DateTime.Now;
-        var linkClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        connection.Closed += _ => linkClosed.TrySetResult();
+        _osExited = child.Process.WaitForExitAsync();
+        _osExited.ContinueWith(_ => child.Process.Dispose(), TaskScheduler.Default);
+        connection.Closed += _ => OnLinkClosed();
         connection.Start(OnFrame, $"Multiproc {name}");
-        // Ended only when the process has exited and every frame it sent has been read.
-        Task.WhenAll(child.Process.WaitForExitAsync(), linkClosed.Task)
-            .ContinueWith(_ => Finish(), TaskScheduler.Default);
+    }
+
+    // Every frame has been read. A child that sent Done has finished and is leaving with _exit: it is
+    // ended now, not ~10 ms later when the kernel has torn down its memory. Without Done it crashed or
+    // was killed, and its OS exit status tells how.
+    private void OnLinkClosed()
+    {
+        if (_reportedExitCode is { } code) Finish(code);
+        else _osExited.ContinueWith(_ => Finish(_child!.Process.ExitCode), TaskScheduler.Default);
     }
 
     private MpProcess(JobSpec self)
@@ -118,26 +127,32 @@ public sealed class MpProcess
         }
     }
 
-    /// <summary>Asks the child to stop its pipeline (finally blocks run), killing it after a grace period; returns once it ended.</summary>
+    /// <summary>
+    /// Asks the child to stop its pipeline (finally blocks run), killing it after a grace period; returns
+    /// once the OS process is gone.
+    /// </summary>
     internal void Stop(bool force, CancellationToken cancel)
     {
-        if (_child is null || Ended.IsCompleted) return;
-        _stopRequested = true;
-        if (!force)
+        if (_child is null) return;
+        if (!Ended.IsCompleted)
         {
-            try { _connection!.Send(FrameType.Stop, ReadOnlySpan<byte>.Empty); }
-            catch (MpObjectGoneException) { }
-            if (Wait(StopGrace, cancel)) return;
-            if (cancel.IsCancellationRequested) return;
+            _stopRequested = true;
+            if (!force)
+            {
+                try { _connection!.Send(FrameType.Stop, ReadOnlySpan<byte>.Empty); }
+                catch (MpObjectGoneException) { }
+                Wait(StopGrace, cancel);
+                if (cancel.IsCancellationRequested) return;
+            }
         }
-        Kill();
-        Wait(Timeout.InfiniteTimeSpan, cancel);
+        if (!Timeouts.Wait(_osExited, Ended.IsCompleted ? StopGrace : TimeSpan.Zero, cancel)) Kill();
+        Timeouts.Wait(_osExited, Timeout.InfiniteTimeSpan, cancel);
     }
 
     internal void Kill()
     {
-        if (_child is null || Ended.IsCompleted) return;
-        _stopRequested = true;
+        if (_child is null || _osExited.IsCompleted) return;
+        if (!Ended.IsCompleted) _stopRequested = true;
         _child.Kill();
     }
 
@@ -151,9 +166,14 @@ public sealed class MpProcess
                 item = new ChildOutput(null, reader.ReadValue());
                 break;
             case FrameType.Record:
-            case FrameType.Done when !reader.AtEnd:   // Done carries the terminating error, if any
                 var (kind, record) = StreamRecord.Read(reader);
                 item = new ChildOutput(kind, record);
+                break;
+            case FrameType.Done:
+                var done = DoneReport.Read(reader);
+                _reportedExitCode = done.ExitCode;
+                if (done.Error is null) return;
+                item = new ChildOutput(StreamKind.Error, done.Error);
                 break;
             default:
                 return;
@@ -162,19 +182,18 @@ public sealed class MpProcess
         _changed.Notify();
     }
 
-    private void Finish()
+    private void Finish(int exitCode)
     {
-        var os = _child!.Process;
         lock (_gate)
         {
-            _exitCode = os.ExitCode;
+            if (_exitCode is not null) return;
+            _exitCode = exitCode;
             _endTime = DateTime.Now;
             _state = _stopRequested && _exitCode != 0 ? MpProcessState.Stopped
                 : _exitCode == 0 ? MpProcessState.Completed
                 : MpProcessState.Failed;
         }
         _connection!.Close();
-        os.Dispose();
         _ended.TrySetResult();
         _changed.Notify();
     }

@@ -85,7 +85,7 @@ $__MpEnd.Reached = $true
             failure = new ErrorRecord(e, "MpChildFailed", ErrorCategory.NotSpecified, null);
             exitCode = 1;
         }
-        SendDone(failure);
+        SendDone(new DoneReport(exitCode, failure));
         _finished = true;
         return exitCode;
     }
@@ -251,10 +251,10 @@ $__MpEnd.Reached = $true
         Send(FrameType.Record, w);
     }
 
-    private void SendDone(ErrorRecord? failure)
+    private void SendDone(DoneReport report)
     {
         var w = new WireWriter();
-        if (failure is not null) StreamRecord.Write(w, StreamKind.Error, failure);
+        report.Write(w);
         Send(FrameType.Done, w);
     }
 
