@@ -332,3 +332,32 @@ Start-Sleep 120
         finally { Stop-Process -Id $parent.Id -Force -ErrorAction Ignore }
     }
 }
+
+Describe 'The warm standby' {
+    It 'keeps one ready after the first start, gives it the caller''s environment and location at start, and 0 turns it off' {
+        $script = @'
+Import-Module 'MODULE_PATH'
+$ErrorActionPreference = 'Stop'
+function Get-ChildCount { @(Get-ChildItem /proc/[0-9]*/stat -ErrorAction Ignore | Where-Object {
+    ((Get-Content $_ -Raw -ErrorAction Ignore) -replace '^.*\)\s+', '').Split(' ')[1] -eq "$PID" }).Count }
+function Wait-Count($n) {
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while ((Get-ChildCount) -ne $n) { if ([DateTime]::UtcNow -gt $deadline) { throw "never $n children" }; Start-Sleep -Milliseconds 50 }
+}
+Get-ChildCount                                   # 0: no standby before the first start
+Start-MpProcess { } | Wait-MpProcess
+Wait-Count 1                                     # the standby is up
+$env:MP_STANDBY_TEST = 'set after the standby started'
+Set-Location 'TEST_DRIVE'
+Start-MpProcess { $env:MP_STANDBY_TEST; $PWD.Path } -Wait
+[Multiproc.MpSettings]::StandbyCount = 0
+Wait-Count 0                                     # the standby went
+Start-MpProcess { } | Wait-MpProcess
+Start-Sleep -Seconds 1                           # a refill would have started by now
+Get-ChildCount
+'@.Replace('MODULE_PATH', $ModulePath).Replace('TEST_DRIVE', $TestDrive)
+        $out = & $Pwsh -NoProfile -NonInteractive -Command $script
+        $LASTEXITCODE | Should -Be 0
+        $out | Should -Be '0', 'set after the standby started', $TestDrive, '0'
+    }
+}
