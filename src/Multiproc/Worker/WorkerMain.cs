@@ -18,6 +18,10 @@ public static class WorkerMain
     /// <summary>Runs the child on the console host's runspace; returns its exit code. Not for use from scripts.</summary>
     public static int Run(PSHost host, EngineIntrinsics engine)
     {
+        // A terminal's Ctrl+C signals its whole foreground process group: in a group of its own, the
+        // child keeps running while its parent's wait is interrupted, as with Start-Job.
+        if (!OperatingSystem.IsWindows()) SetProcessGroup(0, 0);
+
         // The parent writes the endpoint, the secret and this child's token on stdin, then closes it.
         var endpoint = Console.In.ReadLine();
         var secretText = Console.In.ReadLine();
@@ -64,6 +68,9 @@ public static class WorkerMain
         SysExit(exitCode);
         return exitCode;
     }
+
+    [DllImport("libc", EntryPoint = "setpgid")]
+    private static extern int SetProcessGroup(int pid, int processGroup);
 
     [DllImport("libc", EntryPoint = "_exit")]
     private static extern void SysExit(int status);
