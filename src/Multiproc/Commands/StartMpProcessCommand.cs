@@ -100,21 +100,21 @@ public sealed class StartMpProcessCommand : MpCmdlet
         foreach (var process in _started)
         {
             ChildOutputWriter.Receive(this, process, wait: true, keep: false, StopToken);
-            if (StopToken.IsCancellationRequested)
-            {
-                // Ctrl+C: the caller never got these processes, so they end with the wait.
-                foreach (var started in _started) started.Kill();
-                return;
-            }
+            if (StopToken.IsCancellationRequested) return;
             Session.Current.Processes.Remove(process);
         }
     }
 
-    /// <summary>A child started ahead but never given a job (bad input, Ctrl+C) goes.</summary>
+    /// <summary>
+    /// A child started ahead but never given a job (bad input, Ctrl+C) goes. So do -Wait's processes on
+    /// Ctrl+C, which may come before EndProcessing: the caller never got them, so they end with the wait.
+    /// </summary>
     protected override void Release()
     {
         _next?.Kill();
         _next = null;
+        if (StopToken.IsCancellationRequested)
+            foreach (var process in _started) process.Kill();
     }
 
     private Dictionary<string, string> ChildEnvironment()
