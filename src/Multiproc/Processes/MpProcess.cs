@@ -146,7 +146,8 @@ public sealed class MpProcess
             }
         }
         if (!Timeouts.Wait(_osExited, Ended.IsCompleted ? StopGrace : TimeSpan.Zero, cancel)) Kill();
-        Timeouts.Wait(_osExited, Timeout.InfiniteTimeSpan, cancel);
+        // Ended follows the OS exit (or the link's close) as a continuation: wait for both.
+        Timeouts.Wait(Task.WhenAll(_osExited, Ended), Timeout.InfiniteTimeSpan, cancel);
     }
 
     internal void Kill()
