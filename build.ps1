@@ -21,6 +21,7 @@ $Out = Join-Path $Root 'out'
 $Staged = Join-Path $Out 'Multiproc'
 $Project = Join-Path $Root 'src/Multiproc/Multiproc.csproj'
 $Pwsh = Join-Path $PSHOME 'pwsh'   # a fresh pwsh for tests, demo and bench: a loaded assembly cannot be rebuilt
+$PesterTimeoutMinutes = 15
 $Version = (Import-PowerShellDataFile (Join-Path $Root 'Multiproc.psd1')).ModuleVersion
 
 # Runs a native command and fails the build when it fails.
@@ -87,7 +88,16 @@ function Invoke-Test {
 
     $resultFile = Join-Path $Out 'pester-result.json'
     Remove-Item $resultFile -ErrorAction Ignore
-    & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-Tests.ps1') -PesterPath (Get-Pester) -ResultPath $resultFile
+    $pesterArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Invoke-Tests.ps1'),
+        '-PesterPath', (Get-Pester), '-ResultPath', $resultFile)
+    # A hung test must fail the run, not eat CI's time: the whole suite takes about a minute.
+    $info = [System.Diagnostics.ProcessStartInfo]::new($Pwsh)
+    foreach ($argument in $pesterArgs) { $info.ArgumentList.Add($argument) }
+    $pester = [System.Diagnostics.Process]::Start($info)
+    if (-not $pester.WaitForExit([int][TimeSpan]::FromMinutes($PesterTimeoutMinutes).TotalMilliseconds)) {
+        $pester.Kill($true)
+        Write-Host "Pester did not finish within $PesterTimeoutMinutes minutes and was stopped." -ForegroundColor Red
+    }
     if (Test-Path $resultFile) {
         $pester = Get-Content $resultFile -Raw | ConvertFrom-Json
         $totals.Passed += $pester.Passed

@@ -14,17 +14,22 @@ internal sealed class Child
     private readonly Task<Connection> _connected;
     private readonly string _token;
 
-    private Child(Process process, string token, Task<Connection> connected)
+    private Child(Process process, string token, Task<Connection> connected, bool isStandby)
     {
         Process = process;
         _token = token;
         _connected = connected;
+        IsStandby = isStandby;
     }
 
     public Process Process { get; }
 
+    /// <summary>Started ahead of need; it may have died while it waited.</summary>
+    public bool IsStandby { get; }
+
+    /// <summary>Alive, and connected or still connecting.</summary>
     public bool IsUsable =>
-        !HasExited && _connected.IsCompletedSuccessfully && !_connected.Result.IsClosed;
+        !HasExited && (!_connected.IsCompleted || (_connected.IsCompletedSuccessfully && !_connected.Result.IsClosed));
 
     public bool HasExited
     {
@@ -35,7 +40,7 @@ internal sealed class Child
     public static Child Acquire() => Standby.Take() ?? Spawn();
 
     /// <summary>Starts `pwsh` running the worker; the secret goes over its stdin, never its command line.</summary>
-    public static Child Spawn()
+    public static Child Spawn(bool asStandby = false)
     {
         var session = Session.Current;
         var endpoint = session.EndpointPath;
@@ -65,7 +70,7 @@ internal sealed class Child
         {
             stdin.Write($"{endpoint}\n{Convert.ToBase64String(session.Secret)}\n{token}\n");
         }
-        return new Child(process, token, connected);
+        return new Child(process, token, connected, asStandby);
     }
 
     /// <summary>The connection, once the child has proven the secret and said hello.</summary>

@@ -19,7 +19,7 @@ public sealed class MpProcess
     private readonly List<ChildOutput> _output = new();   // guarded by _gate
     private readonly ChangeSignal _changed = new();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Task _osExited = Task.CompletedTask;
+    private readonly Task<int> _osExited = Task.FromResult(0);   // the OS exit status, once the process is gone
     private int? _reportedExitCode;                            // from the Done frame; read after the link closed
     private volatile bool _stopRequested;
     private MpProcessState _state = MpProcessState.Running;   // guarded by _gate
@@ -34,8 +34,14 @@ public sealed class MpProcess
         Name = name;
         ParentId = Environment.ProcessId;
         StartTime = DateTime.Now;
-        _osExited = child.Process.WaitForExitAsync();
-        _osExited.ContinueWith(_ => child.Process.Dispose(), TaskScheduler.Default);
+        var os = child.Process;
+        // One continuation reads the status and then disposes: a second one could dispose it first.
+        _osExited = os.WaitForExitAsync().ContinueWith(_ =>
+        {
+            int status = os.ExitCode;
+            os.Dispose();
+            return status;
+        }, TaskScheduler.Default);
         connection.Closed += _ => OnLinkClosed();
         connection.Start(OnFrame, $"Multiproc {name}");
     }
@@ -46,7 +52,7 @@ public sealed class MpProcess
     private void OnLinkClosed()
     {
         if (_reportedExitCode is { } code) Finish(code);
-        else _osExited.ContinueWith(_ => Finish(_child!.Process.ExitCode), TaskScheduler.Default);
+        else _osExited.ContinueWith(exit => Finish(exit.Result), TaskScheduler.Default);
     }
 
     private MpProcess(JobSpec self)
@@ -95,7 +101,7 @@ public sealed class MpProcess
         try
         {
             spec.Write(job);   // a value the wire cannot carry fails here, before anything is sent
-            connection = child.Connect(cancel);
+            connection = ConnectOrRespawn(ref child, cancel);
         }
         catch
         {
@@ -111,6 +117,18 @@ public sealed class MpProcess
         catch (MpObjectGoneException) { /* it died at once; its end is recorded as for any death */ }
         Standby.Refill();
         return process;
+    }
+
+    // A standby that died while it waited is replaced once by a new child.
+    private static Connection ConnectOrRespawn(ref Child child, CancellationToken cancel)
+    {
+        try { return child.Connect(cancel); }
+        catch (MpObjectGoneException) when (child.IsStandby)
+        {
+            child.Kill();
+            child = Child.Spawn();
+            return child.Connect(cancel);
+        }
     }
 
     /// <summary>This process's own view, for `Get-MpProcess -Current` inside a child.</summary>

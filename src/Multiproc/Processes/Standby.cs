@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
-using System.Threading.Tasks;
 
 namespace Multiproc.Processes;
 
@@ -14,10 +13,13 @@ namespace Multiproc.Processes;
 internal static class Standby
 {
     private static readonly object s_gate = new();
-    private static readonly List<Child> s_ready = new();   // guarded by s_gate
-    private static int s_starting;                          // guarded by s_gate
+    private static readonly List<Child> s_ready = new();   // guarded by s_gate; spawned, connected or still connecting
+    private static int s_starting;                          // guarded by s_gate; refills about to spawn
 
-    /// <summary>A connected standby, or null when none is ready. The caller refills once its child has its job.</summary>
+    /// <summary>
+    /// A standby, or null when there is none. One still connecting is taken too: it has booted further than
+    /// a new one would.
+    /// </summary>
     public static Child? Take()
     {
         Child? taken = null;
@@ -31,12 +33,15 @@ internal static class Standby
                 else child.Kill();
             }
         }
+        // A standby has booted already: its replacement may boot beside it at once. With none taken,
+        // the caller boots a new child and refills once that one has its job.
+        if (taken is not null) Refill();
         return taken;
     }
 
     /// <summary>
-    /// Starts standbys until <see cref="MpSettings.StandbyCount"/> are ready or starting. A new pwsh takes a
-    /// core for ~300 ms, so it starts a moment later, not while the child just started is busy starting.
+    /// Starts standbys until <see cref="MpSettings.StandbyCount"/> are there. Never called while a new
+    /// child boots: a pwsh takes a core for ~300 ms, and two booting at once on two cores slow each other.
     /// </summary>
     public static void Refill()
     {
@@ -45,26 +50,16 @@ internal static class Standby
             while (s_ready.Count + s_starting < MpSettings.StandbyCount)
             {
                 s_starting++;
-                Task.Delay(RefillDelay).ContinueWith(_ => StartOne(), TaskScheduler.Default);
+                ThreadPool.UnsafeQueueUserWorkItem(_ => StartOne(), null);
             }
         }
     }
 
-    private static readonly TimeSpan RefillDelay = TimeSpan.FromMilliseconds(200);
-
     private static void StartOne()
     {
-        Child? child = null;
-        try
-        {
-            child = Child.Spawn();
-            child.Connect(CancellationToken.None);
-        }
-        catch (Exception)
-        {
-            child?.Kill();
-            child = null;
-        }
+        Child? child;
+        try { child = Child.Spawn(asStandby: true); }
+        catch (MpException) { child = null; }
         lock (s_gate)
         {
             s_starting--;
