@@ -22,7 +22,6 @@ internal sealed class WireWriter
     public WireWriter(int capacity = 256) => _buffer = new ArrayBufferWriter<byte>(capacity);
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.WrittenSpan;
-    public int Length => _buffer.WrittenCount;
 
     public void Clear() => _buffer.Clear();
 

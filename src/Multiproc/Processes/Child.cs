@@ -11,11 +11,13 @@ namespace Multiproc.Processes;
 internal sealed class Child
 {
     private static readonly TimeSpan ConnectDeadline = TimeSpan.FromSeconds(60);
+    private readonly Session _session;   // the one it connects to; Session.Current may be a new one by the time it is killed
     private readonly Task<Connection> _connected;
     private readonly string _token;
 
-    private Child(Process process, string token, Task<Connection> connected, bool isStandby)
+    private Child(Session session, Process process, string token, Task<Connection> connected, bool isStandby)
     {
+        _session = session;
         Process = process;
         _token = token;
         _connected = connected;
@@ -68,9 +70,9 @@ internal sealed class Child
         }
         using (var stdin = process.StandardInput)
         {
-            stdin.Write($"{endpoint}\n{Convert.ToBase64String(session.Secret)}\n{token}\n");
+            stdin.Write($"{endpoint}\n{Convert.ToBase64String(session.Secret)}\n{token}\n{(asStandby ? "standby" : "now")}\n");
         }
-        return new Child(process, token, connected, asStandby);
+        return new Child(session, process, token, connected, asStandby);
     }
 
     /// <summary>The connection, once the child has proven the secret and said hello.</summary>
@@ -98,7 +100,7 @@ internal sealed class Child
 
     public void Kill()
     {
-        Session.Current.ForgetChild(_token);
+        _session.ForgetChild(_token);
         try { Process.Kill(entireProcessTree: true); }
         catch (InvalidOperationException) { }
         catch (System.ComponentModel.Win32Exception) { }

@@ -70,9 +70,8 @@ $__MpEnd.Reached = $true
             Invoke(MainScript());
             exitCode = _end.Reached ? 0 : LastExitCode();
         }
-        catch (RuntimeException e) when (IsStopping)
+        catch (RuntimeException) when (IsStopping)
         {
-            _ = e;
             exitCode = StoppedExitCode;
         }
         catch (RuntimeException e)

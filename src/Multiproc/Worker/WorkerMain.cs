@@ -22,10 +22,11 @@ public static class WorkerMain
         // child keeps running while its parent's wait is interrupted, as with Start-Job.
         if (!OperatingSystem.IsWindows()) SetProcessGroup(0, 0);
 
-        // The parent writes the endpoint, the secret and this child's token on stdin, then closes it.
+        // The parent writes the endpoint, the secret, this child's token and its role on stdin, then closes it.
         var endpoint = Console.In.ReadLine();
         var secretText = Console.In.ReadLine();
         var token = Console.In.ReadLine();
+        bool isStandby = Console.In.ReadLine() == "standby";
         if (endpoint is null || secretText is null || token is null) return 2;
         var secret = Convert.FromBase64String(secretText);
         Session.AdoptSecret(secret);
@@ -37,8 +38,9 @@ public static class WorkerMain
         new Hello(HelloRole.Child, token, Environment.ProcessId).Write(hello);
         link.Send(FrameType.Hello, hello);
 
-        // A standby warms up, then waits here until it is given work, or its parent goes.
-        JobRunner.WarmUp();
+        // A standby warms up, then waits here until it is given work, or its parent goes. A child started
+        // for a job has it waiting already: warming up would only delay it.
+        if (isStandby) JobRunner.WarmUp();
         if (link.ReadOne() is not { Type: FrameType.Job } job) return 0;
         var spec = JobSpec.Read(new WireReader(job.Body));
         Current = MpProcess.ForCurrent(spec);
