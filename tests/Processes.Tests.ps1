@@ -333,6 +333,23 @@ Start-Sleep 120
     }
 }
 
+Describe 'Session end' {
+    It 'Remove-Module ends the session''s children and its standby' {
+        $script = "Import-Module '$ModulePath'; `$p = Start-MpProcess { Start-Sleep 120 }; `$null = Start-MpProcess { } | Wait-MpProcess; " +
+            "Start-Sleep -Milliseconds 500; `$p.Id; Remove-Module Multiproc; Start-Sleep 120"
+        $ids = Join-Path $TestDrive 'ids.txt'
+        $parent = Start-Process $Pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -RedirectStandardOutput $ids -PassThru
+        try {
+            Wait-Until { (Test-Path $ids) -and (Get-Content $ids) } -TimeoutSeconds 60 -Because 'the child to start'
+            $child = [int](Get-Content $ids | Select-Object -First 1)
+            Wait-Until { -not (Test-ProcessAlive $child) } -TimeoutSeconds 10 -Because 'the child to go with the module'
+            Wait-Until { @(Get-ChildProcessId $parent.Id).Count -eq 0 } -TimeoutSeconds 10 -Because 'the standby to go too'
+            Test-ProcessAlive $parent.Id | Should -BeTrue   # the session's process lives on
+        }
+        finally { Stop-Process -Id $parent.Id -Force -ErrorAction Ignore }
+    }
+}
+
 Describe 'The warm standby' {
     It 'keeps one ready after the first start, gives it the caller''s environment and location at start, and 0 turns it off' {
         $script = @'

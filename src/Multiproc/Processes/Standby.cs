@@ -15,6 +15,7 @@ internal static class Standby
     private static readonly object s_gate = new();
     private static readonly List<Child> s_ready = new();   // guarded by s_gate; spawned, connected or still connecting
     private static int s_starting;                          // guarded by s_gate; refills about to spawn
+    private static int s_generation;                        // guarded by s_gate; KillAll starts a new one
 
     /// <summary>
     /// A standby, or null when there is none. One still connecting is taken too: it has booted further than
@@ -50,13 +51,19 @@ internal static class Standby
             while (s_ready.Count + s_starting < MpSettings.StandbyCount)
             {
                 s_starting++;
-                ThreadPool.UnsafeQueueUserWorkItem(_ => StartOne(), null);
+                int generation = s_generation;
+                ThreadPool.UnsafeQueueUserWorkItem(_ => StartOne(generation), null);
             }
         }
     }
 
-    private static void StartOne()
+    // A refill queued before the session ended must not start a child for a session made anew.
+    private static void StartOne(int generation)
     {
+        lock (s_gate)
+        {
+            if (generation != s_generation) { s_starting--; return; }
+        }
         Child? child;
         try { child = Child.Spawn(asStandby: true); }
         catch (MpException) { child = null; }
@@ -64,7 +71,7 @@ internal static class Standby
         {
             s_starting--;
             if (child is null) return;
-            if (s_ready.Count < MpSettings.StandbyCount) { s_ready.Add(child); return; }
+            if (generation == s_generation && s_ready.Count < MpSettings.StandbyCount) { s_ready.Add(child); return; }
         }
         child.Kill();   // the count was lowered while it started
     }
@@ -81,5 +88,10 @@ internal static class Standby
         foreach (var child in extra) child.Kill();
     }
 
-    public static void KillAll() => Trim(0);
+    /// <summary>Stops every standby, and the refills already queued, as the session ends.</summary>
+    public static void KillAll()
+    {
+        lock (s_gate) s_generation++;
+        Trim(0);
+    }
 }
