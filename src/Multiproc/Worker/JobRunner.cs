@@ -13,8 +13,8 @@ namespace Multiproc.Worker;
 /// The scriptblock runs as a nested pipeline on the console host's runspace, so native commands write
 /// straight to the console the child shares with its parent. A nested pipeline does not collect its
 /// warning, verbose, debug and information streams (they go to the host), so the script is run with
-/// those streams merged into its output and each record is told apart by the note PowerShell adds to
-/// it; Write-Host's records are drawn on the host here. The script runs in its own scope: loops run
+/// those streams merged into its output and each record is told apart by its type; Write-Host's
+/// records are drawn on the host here. The script runs in its own scope: loops run
 /// about ten times slower at a runspace's top level.
 /// </remarks>
 internal sealed class JobRunner
@@ -135,25 +135,19 @@ $__MpEnd.Reached = $true
     /// <summary>Runs the wrapper once around an empty script, so a standby's first job pays no first-use costs.</summary>
     public static void WarmUp()
     {
-        using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-        ps.AddScript(Wrapper, useLocalScope: true)
-          .AddArgument(ScriptBlock.Create(""))
-          .AddArgument(Array.Empty<object>())
-          .AddArgument(null)
-          .AddArgument(new ScriptEnd());
+        using var ps = Wrapped(ScriptBlock.Create(""), Array.Empty<object?>(), null, new ScriptEnd());
         ps.Invoke();
     }
 
-    private PowerShell MainScript()
-    {
-        var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-        ps.AddScript(Wrapper, useLocalScope: true)
-          .AddArgument(ScriptBlock.Create(_spec.Script))
-          .AddArgument(_spec.Arguments)
-          .AddArgument(_spec.Input)
-          .AddArgument(_end);
-        return ps;
-    }
+    private PowerShell MainScript() => Wrapped(ScriptBlock.Create(_spec.Script), _spec.Arguments, _spec.Input, _end);
+
+    private static PowerShell Wrapped(ScriptBlock script, object?[] arguments, object? input, ScriptEnd end) =>
+        PowerShell.Create(RunspaceMode.CurrentRunspace)
+            .AddScript(Wrapper, useLocalScope: true)
+            .AddArgument(script)
+            .AddArgument(arguments)
+            .AddArgument(input)
+            .AddArgument(end);
 
     private static int LastExitCode()
     {
@@ -208,9 +202,7 @@ $__MpEnd.Reached = $true
         }
         catch (MpSerializationException e)
         {
-            w.Clear();
-            StreamRecord.Write(w, StreamKind.Error, e.ErrorRecord);
-            Send(FrameType.Record, w);
+            SendRecord(StreamKind.Error, e.ErrorRecord);
             return;
         }
         Send(FrameType.Output, w);
