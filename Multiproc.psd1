@@ -10,8 +10,14 @@
     FormatsToProcess     = @('Multiproc.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-MpProcess'
+        'New-MpPipe'
+        'New-MpQueue'
+        'Receive-MpPipe'
         'Receive-MpProcess'
+        'Receive-MpQueue'
         'Remove-MpProcess'
+        'Send-MpPipe'
+        'Send-MpQueue'
         'Start-MpProcess'
         'Stop-MpProcess'
         'Wait-MpProcess'

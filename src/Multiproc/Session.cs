@@ -4,7 +4,9 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Threading.Tasks;
 using Multiproc.Ipc;
+using Multiproc.Pipes;
 using Multiproc.Processes;
+using Multiproc.Shared;
 
 namespace Multiproc;
 
@@ -66,6 +68,12 @@ internal sealed class Session
         }
     }
 
+    /// <summary>True when <paramref name="path"/> is this process's own endpoint: objects there are local.</summary>
+    public bool IsOwnEndpoint(string path)
+    {
+        lock (_gate) return _endpoint?.Path == path;
+    }
+
     /// <summary>Registers a child about to start; the task completes when it connects with this token.</summary>
     public Task<Connection> ExpectChild(string token)
     {
@@ -88,6 +96,16 @@ internal sealed class Session
                     pending.TrySetResult(connection);
                     return;
                 }
+                if (hi.Role == HelloRole.Client)
+                {
+                    ObjectHost.Serve(connection);
+                    return;
+                }
+                if (hi.Role == HelloRole.PipeEnd)
+                {
+                    PipeOwner.HandOver(connection, hi.Token);
+                    return;
+                }
             }
         }
         catch (Exception e) when (e is IOException or InvalidDataException) { }
@@ -98,6 +116,9 @@ internal sealed class Session
     {
         Standby.KillAll();
         Processes.KillAll();
+        ObjectHost.EndAll();
+        PipeOwner.EndAll();
+        Link.CloseAll();
         lock (_gate)
         {
             _endpoint?.Dispose();

@@ -11,6 +11,8 @@ namespace Multiproc.Ipc;
 /// Writing combines: a sender appends its frame to the pending buffer and, if no other sender is
 /// writing, writes everything pending itself. Under load, frames queued while a write is in flight go
 /// out together in the next write; when idle, a send costs one system call and no thread wake-up.
+/// <see cref="Post"/> is for streams of one-way frames: it only appends and leaves the write to a pool
+/// thread, so a tight loop of posts costs one system call per batch instead of one per frame.
 /// Reading happens on one background thread that hands each frame to the receiver in order.
 /// </remarks>
 internal sealed class Connection : IDisposable
@@ -21,6 +23,7 @@ internal sealed class Connection : IDisposable
     private ArrayBufferWriter<byte> _pending = new(4096);   // guarded by _gate
     private ArrayBufferWriter<byte> _spare = new(4096);     // owned by the sender that is writing
     private bool _writing;                                   // guarded by _gate
+    private bool _flushQueued;                               // guarded by _gate
     private bool _closed;                                    // guarded by _gate
     private Thread? _reader;
 
@@ -34,6 +37,9 @@ internal sealed class Connection : IDisposable
     public event Action<Exception?>? Closed;
 
     public bool IsClosed { get { lock (_gate) return _closed; } }
+
+    /// <summary>The socket itself, for passing a pipe's socket over it before the reader starts.</summary>
+    internal Socket Socket => _socket;
 
     /// <summary>Connects to an endpoint and proves the secret.</summary>
     public static Connection Connect(string path, byte[] secret)
@@ -82,14 +88,45 @@ internal sealed class Connection : IDisposable
         lock (_gate)
         {
             if (_closed) throw Gone(null);
-            FrameCodec.WriteHeader(_pending.GetSpan(FrameCodec.HeaderSize), type, body.Length);
-            _pending.Advance(FrameCodec.HeaderSize);
-            body.CopyTo(_pending.GetSpan(body.Length));
-            _pending.Advance(body.Length);
+            Append(type, body);
             if (_writing) return;   // the sender that is writing takes this frame with its next batch
             _writing = true;
         }
         WritePending();
+    }
+
+    /// <summary>Queues one frame to be written soon by a pool thread; frames keep their order with <see cref="Send"/>.</summary>
+    /// <exception cref="MpObjectGoneException">The link is closed.</exception>
+    public void Post(FrameType type, ReadOnlySpan<byte> body)
+    {
+        lock (_gate)
+        {
+            if (_closed) throw Gone(null);
+            Append(type, body);
+            if (_writing || _flushQueued) return;
+            _flushQueued = true;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static c => c.FlushPosted(), this, preferLocal: false);
+    }
+
+    private void FlushPosted()
+    {
+        lock (_gate)
+        {
+            _flushQueued = false;
+            if (_writing) return;
+            _writing = true;
+        }
+        try { WritePending(); }
+        catch (MpObjectGoneException) { /* the reader sees the close and reports it */ }
+    }
+
+    private void Append(FrameType type, ReadOnlySpan<byte> body)
+    {
+        FrameCodec.WriteHeader(_pending.GetSpan(FrameCodec.HeaderSize), type, body.Length);
+        _pending.Advance(FrameCodec.HeaderSize);
+        body.CopyTo(_pending.GetSpan(body.Length));
+        _pending.Advance(body.Length);
     }
 
     private void WritePending()

@@ -15,4 +15,16 @@ internal enum FrameType : byte
     Record = 5,
     /// <summary>Child → parent: the scriptblock ended; a <see cref="Processes.DoneReport"/>.</summary>
     Done = 6,
+    /// <summary>Client → owner of shared objects: a request that gets a <see cref="Reply"/> (see <see cref="Shared.Link"/>).</summary>
+    Call = 7,
+    /// <summary>Owner → client: the answer to a <see cref="Call"/>, matched by request id.</summary>
+    Reply = 8,
+    /// <summary>Client → owner: a one-way request; no reply.</summary>
+    Post = 9,
+    /// <summary>Owner → client: news about an object the client attached to.</summary>
+    Notice = 10,
+    /// <summary>On a pipe: one value sent with Send.</summary>
+    PipeValue = 11,
+    /// <summary>On a pipe: one byte array sent with SendBytes.</summary>
+    PipeBytes = 12,
 }

@@ -5,6 +5,10 @@ internal enum HelloRole : byte
 {
     /// <summary>A child process (or standby) reporting for work.</summary>
     Child = 1,
+    /// <summary>A process using shared objects this process owns (<see cref="Shared.Link"/>).</summary>
+    Client = 2,
+    /// <summary>A process taking over the socket of one pipe end; the token names the end.</summary>
+    PipeEnd = 3,
 }
 
 /// <summary>The first frame on every connection: the caller's role, token and process id.</summary>

@@ -1,12 +1,12 @@
 using System;
-using System.Collections.Concurrent;
+using System.Collections.Generic;
 
 namespace Multiproc.Ipc;
 
 /// <summary>Implemented by the objects that cross processes as live handles, never as copies.</summary>
 internal interface ISharedHandle
 {
-    /// <summary>Names the reader registered with <see cref="SharedHandles.Register"/>.</summary>
+    /// <summary>Names the reader in <see cref="SharedHandles"/>.</summary>
     string HandleKind { get; }
 
     /// <summary>Writes what a process needs to reach the same object (its owner's endpoint and id).</summary>
@@ -16,10 +16,11 @@ internal interface ISharedHandle
 /// <summary>Turns handle records back into working handles, by kind.</summary>
 internal static class SharedHandles
 {
-    private static readonly ConcurrentDictionary<string, Func<WireReader, object>> s_readers = new();
-
-    /// <summary>Each shared-object type registers how to rebuild its handle on the receiving side.</summary>
-    public static void Register(string kind, Func<WireReader, object> read) => s_readers[kind] = read;
+    private static readonly Dictionary<string, Func<WireReader, object>> s_readers = new()
+    {
+        [MpQueue.Kind] = MpQueue.ReadHandle,
+        [MpPipeEnd.Kind] = MpPipeEnd.ReadHandle,
+    };
 
     public static object Read(string kind, WireReader reader) =>
         s_readers.TryGetValue(kind, out var read)

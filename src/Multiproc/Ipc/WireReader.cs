@@ -16,6 +16,11 @@ internal sealed class WireReader
 
     public WireReader(byte[] data) => _data = data;
 
+    public WireReader(byte[] data, int position) : this(data) => _position = position;
+
+    /// <summary>Everything not read yet, as a copy.</summary>
+    public byte[] ReadRest() => Take(_data.Length - _position).ToArray();
+
     public bool AtEnd => _position >= _data.Length;
 
     private ReadOnlySpan<byte> Take(int count)

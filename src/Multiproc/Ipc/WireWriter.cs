@@ -25,6 +25,14 @@ internal sealed class WireWriter
 
     public void Clear() => _buffer.Clear();
 
+    public int Length => _buffer.WrittenCount;
+
+    public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
+
+    /// <summary>Overwrites four bytes written earlier (a length known only at the end, say).</summary>
+    public void PatchInt32(int offset, int value) => BinaryPrimitives.WriteInt32LittleEndian(
+        System.Runtime.InteropServices.MemoryMarshal.AsMemory(_buffer.WrittenMemory).Span[offset..], value);
+
     public void WriteByte(byte value)
     {
         _buffer.GetSpan(1)[0] = value;
@@ -54,6 +62,13 @@ internal sealed class WireWriter
         int n = Encoding.UTF8.GetBytes(value, span[4..]);
         BinaryPrimitives.WriteInt32LittleEndian(span, n);
         _buffer.Advance(n + 4);
+    }
+
+    /// <summary>Writes bytes as they are, without a length: for a body that is nothing else.</summary>
+    public void WriteRaw(ReadOnlySpan<byte> value)
+    {
+        value.CopyTo(_buffer.GetSpan(value.Length));
+        _buffer.Advance(value.Length);
     }
 
     public void WriteBytes(ReadOnlySpan<byte> value)

@@ -1,0 +1,124 @@
+using System;
+using System.Threading;
+using Multiproc.Ipc;
+using Multiproc.Pipes;
+
+namespace Multiproc;
+
+/// <summary>One end of a pipe made by New-MpPipe; usable in any process it is handed to.</summary>
+/// <remarks>
+/// A pipe is a kernel socket pair: messages go straight from one end's process to the other's. The
+/// process that made the pipe hands the end's socket to a process the first time that process uses it.
+/// </remarks>
+public sealed class MpPipeEnd : ISharedHandle
+{
+    internal const string Kind = "pipe";
+
+    private readonly string _owner;
+    private readonly long _pipeId;
+    private readonly int _end;
+    private EndChannel? _channel;
+
+    internal MpPipeEnd(string owner, long pipeId, int end, bool canSend, bool canReceive, EndChannel? channel = null)
+    {
+        _owner = owner;
+        _pipeId = pipeId;
+        _end = end;
+        CanSend = canSend;
+        CanReceive = canReceive;
+        _channel = channel;
+    }
+
+    /// <summary>Makes a pipe; with <paramref name="duplex"/> false the first end only receives and the second only sends.</summary>
+    internal static (MpPipeEnd First, MpPipeEnd Second) CreatePair(bool duplex)
+    {
+        long id = PipeOwner.Create(out var first, out var second);
+        var owner = Session.Current.EndpointPath;
+        return (new MpPipeEnd(owner, id, 0, duplex, true, first), new MpPipeEnd(owner, id, 1, true, duplex, second));
+    }
+
+    public bool CanSend { get; }
+
+    public bool CanReceive { get; }
+
+    /// <summary>True once Close() was called on this end in any process, or the session that made the pipe ended.</summary>
+    public bool IsClosed => Channel.IsClosed;
+
+    /// <summary>Sends one value; the other end receives it whole, in order.</summary>
+    public void Send(object? item)
+    {
+        CheckDirection(CanSend, "sends");
+        Channel.Send(item);
+    }
+
+    /// <summary>Sends a byte array as it is; the other end reads it with ReceiveBytes() or Receive().</summary>
+    public void SendBytes(byte[] bytes)
+    {
+        CheckDirection(CanSend, "sends");
+        Channel.SendBytes(bytes ?? throw new MpInvalidArgumentException("SendBytes needs a byte array, not null."));
+    }
+
+    /// <summary>Receives the next message, waiting for it; MpPipeClosed once the other end is closed and drained.</summary>
+    public object? Receive() => Receive(Timeout.InfiniteTimeSpan, CancellationToken.None);
+
+    /// <summary>Receives the next message, waiting at most <paramref name="timeout"/> seconds (MpTimeout after that).</summary>
+    public object? Receive(double timeout) => Receive(Timeouts.FromSeconds(timeout), CancellationToken.None);
+
+    /// <summary>Receives the next message, which must be a byte array.</summary>
+    public byte[] ReceiveBytes() => ReceiveBytes(double.PositiveInfinity);
+
+    /// <summary>Receives the next message, which must be a byte array, waiting at most <paramref name="timeout"/> seconds.</summary>
+    public byte[] ReceiveBytes(double timeout)
+    {
+        CheckDirection(CanReceive, "receives");
+        return (byte[])Channel.Receive(Timeouts.FromSeconds(timeout), CancellationToken.None, bytesOnly: true)!;
+    }
+
+    /// <summary>True when there is something to receive now.</summary>
+    public bool Poll() => Poll(0);
+
+    /// <summary>True when there is something to receive within <paramref name="timeout"/> seconds.</summary>
+    public bool Poll(double timeout)
+    {
+        CheckDirection(CanReceive, "receives");
+        return Channel.Poll(Timeouts.FromSeconds(timeout));
+    }
+
+    /// <summary>Closes this end for every process that has it; the other end can still receive what was sent.</summary>
+    public void Close() => Channel.Close();
+
+    public override string ToString() =>
+        $"MpPipeEnd ({(CanSend && CanReceive ? "duplex" : CanSend ? "sends" : "receives")})";
+
+    internal object? Receive(TimeSpan timeout, CancellationToken cancel)
+    {
+        CheckDirection(CanReceive, "receives");
+        return Channel.Receive(timeout, cancel);
+    }
+
+    private EndChannel Channel => _channel ??=
+        (Session.Current.IsOwnEndpoint(_owner) ? PipeOwner.LocalChannel(_pipeId, _end) : null)
+        ?? PipeHolder.Get(_owner, _pipeId, _end);
+
+    private void CheckDirection(bool allowed, string verb)
+    {
+        if (!allowed)
+            throw new MpPipeDirectionException(
+                $"This end of a one-way pipe only {(verb == "sends" ? "receives" : "sends")}: use the other end to {(verb == "sends" ? "send" : "receive")}.",
+                this);
+    }
+
+    string ISharedHandle.HandleKind => Kind;
+
+    void ISharedHandle.WriteHandle(WireWriter writer)
+    {
+        writer.WriteString(_owner);
+        writer.WriteInt64(_pipeId);
+        writer.WriteInt32(_end);
+        writer.WriteBool(CanSend);
+        writer.WriteBool(CanReceive);
+    }
+
+    internal static MpPipeEnd ReadHandle(WireReader r) =>
+        new(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadBool(), r.ReadBool());
+}
