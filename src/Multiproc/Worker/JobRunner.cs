@@ -86,6 +86,7 @@ $__MpEnd.Reached = $true
         }
         // What the job streamed to queues elsewhere must be there before its end is: whoever waits
         // for this process may look in those queues next.
+        Pipes.EndChannel.FlushAll();
         Shared.Link.SyncAll();
         SendDone(new DoneReport(exitCode, failure));
         _finished = true;
