@@ -58,6 +58,7 @@ public static class WorkerMain
 
         int exitCode = runner.Run();
         link.Close();
+        Session.EndCurrent();   // what this child made (objects, its private directory, children) goes with it
         return ExitNow(exitCode);
     }
 
