@@ -122,8 +122,10 @@ Describe 'Pipes between processes' {
     }
 
     It 'fails with MpObjectGone, not a hang, once the process that made the pipe has ended' {
-        $end = Start-MpProcess { (New-MpPipe)[0] } -Wait
+        $p = Start-MpProcess { (New-MpPipe)[0] }
+        $end = $p | Wait-MpProcess -PassThru | Receive-MpProcess
         $end | Should -BeOfType [Multiproc.MpPipeEnd]
+        Wait-Until { -not (Test-ProcessAlive $p.Id) } -Because 'the child to exit'
         { $end.Send(1) } | Should -Throw -ErrorId MpObjectGone
     }
 }

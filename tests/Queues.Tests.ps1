@@ -160,8 +160,10 @@ Describe 'Queues between processes' {
     }
 
     It 'fails with MpObjectGone, not a hang, once the process that owned the queue has ended' {
-        $q = Start-MpProcess { New-MpQueue } -Wait
+        $p = Start-MpProcess { New-MpQueue }
+        $q = $p | Wait-MpProcess -PassThru | Receive-MpProcess
         $q | Should -BeOfType [Multiproc.MpQueue]
+        Wait-Until { -not (Test-ProcessAlive $p.Id) } -Because 'the child to exit'
         { $q.Put(1) } | Should -Throw -ErrorId MpObjectGone
         { $q.Get(1) } | Should -Throw -ExceptionType ([Multiproc.MpObjectGoneException])
     }

@@ -7,13 +7,15 @@ namespace Multiproc.Ipc;
 /// <summary>Proves that both sides of a new connection know the session secret, without sending it.</summary>
 /// <remarks>
 /// The server sends a fresh random nonce; the client answers HMAC-SHA256(secret, nonce); the server
-/// answers one byte, <see cref="Accepted"/>, or closes the socket. A replayed answer fails because the
-/// nonce is new each time.
+/// answers one byte, <see cref="Accepted"/> or <see cref="Rejected"/>, and closes the socket after a
+/// rejection. A replayed answer fails because the nonce is new each time. A socket that closes with no
+/// answer means the endpoint's process went away, which the client reports as such, not as a refusal.
 /// </remarks>
 internal static class Handshake
 {
     private const int NonceSize = 32;
     private const byte Accepted = 0x5A;
+    private const byte Rejected = 0xA5;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     /// <summary>Server side; false when the peer did not prove the secret (the caller closes it).</summary>
@@ -24,7 +26,11 @@ internal static class Handshake
         socket.Send(nonce);
         var proof = new byte[HMACSHA256.HashSizeInBytes];
         if (!ReceiveExactly(socket, proof)) return false;
-        if (!CryptographicOperations.FixedTimeEquals(proof, HMACSHA256.HashData(secret, nonce))) return false;
+        if (!CryptographicOperations.FixedTimeEquals(proof, HMACSHA256.HashData(secret, nonce)))
+        {
+            socket.Send(new[] { Rejected });
+            return false;
+        }
         socket.Send(new[] { Accepted });
         socket.ReceiveTimeout = 0;
         return true;
@@ -36,9 +42,11 @@ internal static class Handshake
         socket.ReceiveTimeout = (int)Deadline.TotalMilliseconds;
         var nonce = new byte[NonceSize];
         var answer = new byte[1];
-        if (!ReceiveExactly(socket, nonce)) throw Refused();
+        // No nonce: the endpoint closed before it could judge anything, so its process is going away.
+        if (!ReceiveExactly(socket, nonce)) throw new SocketException((int)SocketError.ConnectionReset);
         socket.Send(HMACSHA256.HashData(secret, nonce));
-        if (!ReceiveExactly(socket, answer) || answer[0] != Accepted) throw Refused();
+        if (!ReceiveExactly(socket, answer)) throw new SocketException((int)SocketError.ConnectionReset);
+        if (answer[0] != Accepted) throw Refused();
         socket.ReceiveTimeout = 0;
     }
 

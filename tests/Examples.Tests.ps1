@@ -1,0 +1,28 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+
+    # Runs an example in a fresh session, as `./build.ps1 Demo` does, and returns what it printed.
+    function Invoke-Example([string] $Name) {
+        $path = Join-Path $PSScriptRoot "../examples/$Name"
+        $out = & $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModulePath'; & '$path'" 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        $out | ForEach-Object { "$_".Trim() }
+    }
+}
+
+Describe 'The examples' {
+    It '01-process.ps1 runs a child that reports its parent' {
+        $out = Invoke-Example '01-process.ps1'
+        $out | Should -Contain "parent process: $(($out | Where-Object { $_ -like 'main process id:*' }).Split(' ')[-1])"
+        $out[-1] | Should -Match 'ended: Completed, exit code 0$'
+    }
+
+    It '02-queue.ps1 prints what the child put' {
+        Invoke-Example '02-queue.ps1' | Should -Be '11111'
+    }
+
+    It '03-pipe.ps1 passes messages both ways' {
+        $out = Invoke-Example '03-pipe.ps1'
+        $out | Should -Be 'parent received: 1', 'parent received: 2', 'child received: 3'
+    }
+}
