@@ -39,8 +39,14 @@ function Measure-Printed([string] $File, [string[]] $Arguments, [int] $Count = $
         })
 }
 
-function Add-Row([string] $Measure, [double] $Multiproc, [hashtable] $Others, [string] $Unit = 'ms', [string] $Target = '') {
-    $rows.Add([pscustomobject]@{ Measure = $Measure; Unit = $Unit; Multiproc = $Multiproc; Others = $Others; Target = $Target })
+# -Rate: the figures are rates (higher is better), not times.
+function Add-Row([string] $Measure, [double] $Multiproc, [hashtable] $Others, [string] $Unit = 'ms', [string] $Target = '', [switch] $Rate) {
+    $rows.Add([pscustomobject]@{ Measure = $Measure; Unit = $Unit; Multiproc = $Multiproc; Others = $Others; Target = $Target; Rate = [bool]$Rate })
+}
+
+# Runs one of bench/python.py's measures $Count times; the median of what it prints.
+function Measure-Python([string] $Name, [int] $Count = 3) {
+    Measure-Printed $python @((Join-Path $PSScriptRoot 'python.py'), $Name) -Count $Count
 }
 
 Write-Host "Measuring ($Samples samples each)..."
@@ -95,18 +101,79 @@ $backToBack = Measure-Ms { Start-MpProcess {} | Wait-MpProcess }
 Add-Row 'later child, back to back' $backToBack @{} -Target 'reported'
 Get-MpProcess | Remove-MpProcess -Force
 
+# --- queues and pipes: a child streams, the parent takes in a loop inside a function
+$n = 100000
+function Receive-QueueTimed($Queue, [int] $Count) {
+    $null = $Queue.Get()   # timed from the child's first item
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    for ($i = 1; $i -lt $Count; $i++) { $null = $Queue.Get() }
+    ($Count - 1) / $watch.Elapsed.TotalSeconds
+}
+function Measure-QueueRate([scriptblock] $Producer) {
+    $queue = New-MpQueue
+    Get-Median @(foreach ($i in 1..$Samples) {
+            $child = Start-MpProcess $Producer -ArgumentList $queue, $n
+            Receive-QueueTimed $queue $n
+            Wait-MpProcess $child
+        })
+}
+$queueInts = Measure-QueueRate { param($q, $n) for ($i = 0; $i -lt $n; $i++) { $q.Put($i) } }
+$queueText = Measure-QueueRate { param($q, $n) $s = 'x' * 1024; for ($i = 0; $i -lt $n; $i++) { $q.Put($s) } }
+$others = @{}; $othersText = @{}
+if ($python) { $others['Python spawn'] = Measure-Python 'queue-int'; $othersText['Python spawn'] = Measure-Python 'queue-str' }
+Add-Row 'queue child -> parent, 100,000 ints' $queueInts $others -Unit 'items/s' -Target '>= 300k items/s' -Rate
+Add-Row 'queue child -> parent, 100,000 x 1 KB strings' $queueText $othersText -Unit 'items/s' -Target 'reported' -Rate
+
+function Measure-RoundTrip($End, [int] $Count) {
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    for ($i = 0; $i -lt $Count; $i++) { $End.Send($i); $null = $End.Receive() }
+    $watch.Elapsed.TotalMilliseconds * 1000 / $Count
+}
+$near, $far = New-MpPipe
+$echo = Start-MpProcess { param($end) while ($true) { try { $end.Send($end.Receive()) } catch { break } } } -ArgumentList $far
+$null = Measure-RoundTrip $near 1000   # warm up both sides
+$roundTrip = Get-Median @(foreach ($i in 1..$Samples) { Measure-RoundTrip $near 10000 })
+$near.Close(); Wait-MpProcess $echo
+$others = @{}
+if ($python) { $others['Python spawn'] = Measure-Python 'pipe-rt' }
+Add-Row 'pipe round trip (Send + Receive, child echoes), 10,000 times' $roundTrip $others -Unit 'us' -Target '<= 60 us'
+
+function Receive-PipeTimed($End, [int] $Count) {
+    $null = $End.Receive()
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    for ($i = 1; $i -lt $Count; $i++) { $null = $End.Receive() }
+    ($Count - 1) / $watch.Elapsed.TotalSeconds
+}
+$reader, $writer = New-MpPipe -Simplex
+$oneWay = Get-Median @(foreach ($i in 1..$Samples) {
+        $child = Start-MpProcess { param($end, $n) for ($i = 0; $i -lt $n; $i++) { $end.Send($i) } } -ArgumentList $writer, $n
+        Receive-PipeTimed $reader $n
+        Wait-MpProcess $child
+    })
+$others = @{}
+if ($python) { $others['Python spawn'] = Measure-Python 'pipe-oneway' }
+Add-Row 'pipe one way, 100,000 ints' $oneWay $others -Unit 'msgs/s' -Target '>= 400k msgs/s' -Rate
+Get-MpProcess | Remove-MpProcess -Force
+
 # --- the table
+function Format-Figure([double] $Value, [string] $Unit) {
+    if ($Value -ge 1000) { '{0:N0} {1}' -f $Value, $Unit } else { '{0:N1} {1}' -f $Value, $Unit }
+}
+# Above 1 means Multiproc is better, for times and rates alike.
+function Get-Ratio($Row, [double] $Other) {
+    if ($Row.Rate) { $Row.Multiproc / $Other } else { $Other / $Row.Multiproc }
+}
 $lines = foreach ($row in $rows) {
     $pythonFigure = $row.Others['Python spawn']
     [pscustomobject]@{
         Measure   = $row.Measure
-        Multiproc = '{0:N1} {1}' -f $row.Multiproc, $row.Unit
-        Python    = if ($pythonFigure) { '{0:N1} {1}' -f $pythonFigure, $row.Unit } else { 'n/a' }
-        'vs Python' = if ($pythonFigure) { '{0:N2}x' -f ($pythonFigure / $row.Multiproc) } else { '' }
+        Multiproc = Format-Figure $row.Multiproc $row.Unit
+        Python    = if ($pythonFigure) { Format-Figure $pythonFigure $row.Unit } else { 'n/a' }
+        'vs Python' = if ($pythonFigure) { '{0:N2}x' -f (Get-Ratio $row $pythonFigure) } else { '' }
         Others    = ($row.Others.GetEnumerator() | Where-Object Key -ne 'Python spawn' | Sort-Object Key |
-                ForEach-Object { '{0} {1:N1} ({2:N2}x)' -f $_.Key, $_.Value, ($_.Value / $row.Multiproc) }) -join '; '
+                ForEach-Object { '{0} {1} ({2:N2}x)' -f $_.Key, (Format-Figure $_.Value $row.Unit), (Get-Ratio $row $_.Value) }) -join '; '
         Target    = $row.Target
     }
 }
 $lines | Format-Table -Wrap -AutoSize | Out-String -Width 200 | Write-Host
-Write-Host 'Ratios are other / Multiproc for times: above 1 means Multiproc is faster.'
+Write-Host 'Ratios: above 1 means Multiproc is better (faster, or more per second).'

@@ -15,14 +15,15 @@ function Test-ProcessAlive([int] $Id) {
     # A zombie has exited; only its parent has not reaped it yet.
     $stat = "/proc/$Id/stat"
     if (-not (Test-Path $stat)) { return $false }
-    $state = ((Get-Content $stat -Raw -ErrorAction Ignore) -replace '^.*\)\s+', '').Split(' ')[0]
+    # [string]: a process that ends while its stat is read gives nothing rather than text.
+    $state = ([string](Get-Content $stat -Raw -ErrorAction Ignore) -replace '^.*\)\s+', '').Split(' ')[0]
     return $state -and $state -ne 'Z'
 }
 
 # Ids of the live processes whose parent is $ParentId.
 function Get-ChildProcessId([int] $ParentId) {
     foreach ($stat in Get-ChildItem /proc/[0-9]*/stat -ErrorAction Ignore) {
-        $fields = ((Get-Content $stat -Raw -ErrorAction Ignore) -replace '^.*\)\s+', '').Split(' ')
+        $fields = ([string](Get-Content $stat -Raw -ErrorAction Ignore) -replace '^.*\)\s+', '').Split(' ')
         if ($fields.Count -gt 1 -and [int]$fields[1] -eq $ParentId) { [int]$stat.Directory.Name }
     }
 }

@@ -1,0 +1,66 @@
+"""Python's side of the benchmark: the same measures with multiprocessing (start method spawn).
+
+Usage: python3 python.py <measure>; prints one number (items/s, or µs per round trip).
+"""
+import multiprocessing as mp
+import sys
+import time
+
+N = 100_000
+
+
+def produce(q, n, text):
+    item = 'x' * 1024
+    for i in range(n):
+        q.put(item if text else i)
+
+
+def echo(conn):
+    while True:
+        try:
+            conn.send(conn.recv())
+        except EOFError:
+            break
+
+
+def send_many(conn, n):
+    for i in range(n):
+        conn.send(i)
+
+
+def timed_receive(get, n):
+    get()  # timed from the child's first item
+    t = time.perf_counter()
+    for _ in range(n - 1):
+        get()
+    return (n - 1) / (time.perf_counter() - t)
+
+
+if __name__ == '__main__':
+    mp.set_start_method('spawn')
+    measure = sys.argv[1]
+    if measure in ('queue-int', 'queue-str'):
+        q = mp.Queue()
+        p = mp.Process(target=produce, args=(q, N, measure == 'queue-str'))
+        p.start()
+        print(timed_receive(q.get, N))
+        p.join()
+    elif measure == 'pipe-rt':
+        a, b = mp.Pipe()
+        p = mp.Process(target=echo, args=(b,))
+        p.start()
+        for i in range(1000):
+            a.send(i); a.recv()
+        t = time.perf_counter()
+        for i in range(10_000):
+            a.send(i); a.recv()
+        print((time.perf_counter() - t) * 1e6 / 10_000)
+        p.terminate(); p.join()
+    elif measure == 'pipe-oneway':
+        r, w = mp.Pipe(duplex=False)
+        p = mp.Process(target=send_many, args=(w, N))
+        p.start()
+        print(timed_receive(r.recv, N))
+        p.join()
+    else:
+        sys.exit(f'unknown measure {measure}')
