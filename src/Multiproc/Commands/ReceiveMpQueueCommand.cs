@@ -7,7 +7,7 @@ namespace Multiproc.Commands;
 /// <summary>Takes items from a queue: one, a number of them, or all until the queue is complete and drained.</summary>
 [Cmdlet(VerbsCommunications.Receive, "MpQueue", DefaultParameterSetName = "One")]
 [OutputType(typeof(object))]
-public sealed class ReceiveMpQueueCommand : MpCmdlet
+public sealed class ReceiveMpQueueCommand : MpReceiveCmdlet
 {
     /// <summary>How many items a wait for many may take at once.</summary>
     private const int Batch = 1000;
@@ -16,26 +16,12 @@ public sealed class ReceiveMpQueueCommand : MpCmdlet
     [ValidateNotNull]
     public MpQueue Queue { get; set; } = null!;
 
-    [Parameter(Mandatory = true, ParameterSetName = "Count")]
-    [ValidateRange(1, int.MaxValue)]
-    public int Count { get; set; }
-
-    /// <summary>Streams items until the queue is complete and drained.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "All")]
-    public SwitchParameter All { get; set; }
-
-    /// <summary>Seconds to wait for each item.</summary>
-    [Parameter]
-    [ValidateRange(0.0, double.MaxValue)]
-    public double Timeout { get; set; } = double.PositiveInfinity;
-
     protected override void ProcessRecord()
     {
         var timeout = Timeouts.FromSeconds(Timeout);
-        long wanted = All ? long.MaxValue : ParameterSetName == "Count" ? Count : 1;
         try
         {
-            while (wanted > 0)
+            for (long wanted = Wanted; wanted > 0;)
             {
                 byte[][] items;
                 try { items = Queue.Take((int)Math.Min(wanted, Batch), timeout, StopToken); }
