@@ -9,9 +9,15 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('Multiproc.Format.ps1xml')
     CmdletsToExport      = @(
+        'Enter-MpLock'
+        'Exit-MpLock'
         'Get-MpProcess'
+        'New-MpBarrier'
+        'New-MpEvent'
+        'New-MpLock'
         'New-MpPipe'
         'New-MpQueue'
+        'New-MpSemaphore'
         'Receive-MpPipe'
         'Receive-MpProcess'
         'Receive-MpQueue'
@@ -20,6 +26,7 @@
         'Send-MpQueue'
         'Start-MpProcess'
         'Stop-MpProcess'
+        'Use-MpLock'
         'Wait-MpProcess'
     )
     FunctionsToExport    = @()

@@ -155,6 +155,32 @@ if ($python) { $others['Python spawn'] = Measure-Python 'pipe-oneway' }
 Add-Row 'pipe one way, 100,000 ints' $oneWay $others -Unit 'msgs/s' -Target '>= 400k msgs/s' -Rate
 Get-MpProcess | Remove-MpProcess -Force
 
+# --- locks: after a barrier, the parent and a child each take and release n times, contending
+function Measure-LockPairs($Lock, $Barrier, [int] $Count) {
+    $null = $Barrier.Wait()
+    $start = [Diagnostics.Stopwatch]::GetTimestamp()
+    for ($i = 0; $i -lt $Count; $i++) { $Lock.Acquire(); $Lock.Release() }
+    $start, [Diagnostics.Stopwatch]::GetTimestamp()   # a monotonic clock every process shares
+}
+function Measure-LockRate($Lock, [int] $Count) {
+    Get-Median @(foreach ($i in 1..$Samples) {
+            $barrier = New-MpBarrier 2
+            $child = Start-MpProcess { param($l, $b, $n, $f) & ([scriptblock]::Create($f)) $l $b $n } -ArgumentList $Lock, $barrier, $Count, ${function:Measure-LockPairs}.ToString()
+            $mine = Measure-LockPairs $Lock $barrier $Count
+            $theirs = Receive-MpProcess $child -Wait
+            $span = ([math]::Max($mine[1], $theirs[1]) - [math]::Min($mine[0], $theirs[0])) / [Diagnostics.Stopwatch]::Frequency
+            2 * $Count / $span
+        })
+}
+$lockPairs = 200000
+$lockRate = Measure-LockRate (New-MpLock) $lockPairs
+$semaphoreRate = Measure-LockRate (New-MpSemaphore) $lockPairs
+$others = @{}
+if ($python) { $others['Python spawn'] = Measure-Python 'lock' }
+Add-Row 'lock: Acquire + Release, 2 processes contending' $lockRate $others -Unit 'pairs/s' -Target '>= 1M pairs/s' -Rate
+Add-Row 'semaphore(1): Acquire + Release, 2 processes contending' $semaphoreRate @{} -Unit 'pairs/s' -Target '>= 1M pairs/s' -Rate
+Get-MpProcess | Remove-MpProcess -Force
+
 # --- the table
 function Format-Figure([double] $Value, [string] $Unit) {
     if ($Value -ge 1000) { '{0:N0} {1}' -f $Value, $Unit } else { '{0:N1} {1}' -f $Value, $Unit }

@@ -28,6 +28,14 @@ def send_many(conn, n):
         conn.send(i)
 
 
+def lock_pairs(lock, barrier, n, out):
+    barrier.wait()
+    start = time.perf_counter()  # CLOCK_MONOTONIC: the same clock in every process
+    for _ in range(n):
+        lock.acquire(); lock.release()
+    out.put((start, time.perf_counter()))
+
+
 def timed_receive(get, n):
     get()  # timed from the child's first item
     t = time.perf_counter()
@@ -62,5 +70,13 @@ if __name__ == '__main__':
         p.start()
         print(timed_receive(r.recv, N))
         p.join()
+    elif measure == 'lock':
+        n, lock, barrier, out = 200_000, mp.Lock(), mp.Barrier(2), mp.Queue()
+        p = mp.Process(target=lock_pairs, args=(lock, barrier, n, out))
+        p.start()
+        lock_pairs(lock, barrier, n, out)
+        spans = [out.get(), out.get()]
+        p.join()
+        print(2 * n / (max(e for _, e in spans) - min(s for s, _ in spans)))
     else:
         sys.exit(f'unknown measure {measure}')

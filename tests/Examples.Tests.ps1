@@ -25,4 +25,9 @@ Describe 'The examples' {
         $out = Invoke-Example '03-pipe.ps1'
         $out | Should -Be 'parent received: 1', 'parent received: 2', 'child received: 3'
     }
+
+    It '05-lock.ps1 has each of ten children print hello world once, whole' {
+        $out = Invoke-Example '05-lock.ps1'
+        $out | Sort-Object | Should -Be (0..9 | ForEach-Object { "hello world $_" })
+    }
 }

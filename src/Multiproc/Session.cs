@@ -50,23 +50,27 @@ internal sealed class Session
 
     public ProcessTable Processes { get; } = new();
 
-    /// <summary>The endpoint's socket path; starts the endpoint in a fresh 0700 directory on first use.</summary>
+    /// <summary>The endpoint's socket path; starts the endpoint in the private directory on first use.</summary>
     public string EndpointPath
     {
         get
         {
             lock (_gate)
             {
-                if (_endpoint is null)
-                {
-                    // CreateTempSubdirectory makes the directory with mode 0700 on Unix.
-                    _directory = Directory.CreateTempSubdirectory("multiproc-").FullName;
-                    _endpoint = new Endpoint(Path.Combine(_directory, "endpoint"), Secret, OnAccepted);
-                }
+                _endpoint ??= new Endpoint(Path.Combine(PrivateDirectoryUnderLock(), "endpoint"), Secret, OnAccepted);
                 return _endpoint.Path;
             }
         }
     }
+
+    /// <summary>This process's private directory (mode 0700), made on first use and removed when the session ends.</summary>
+    public string PrivateDirectory
+    {
+        get { lock (_gate) return PrivateDirectoryUnderLock(); }
+    }
+
+    // CreateTempSubdirectory makes the directory with mode 0700 on Unix.
+    private string PrivateDirectoryUnderLock() => _directory ??= Directory.CreateTempSubdirectory("multiproc-").FullName;
 
     /// <summary>True when <paramref name="path"/> is this process's own endpoint: objects there are local.</summary>
     public bool IsOwnEndpoint(string path)
@@ -125,6 +129,7 @@ internal sealed class Session
             _endpoint = null;
             if (_directory is not null)
                 try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+            _directory = null;
         }
     }
 }

@@ -20,6 +20,10 @@ internal static class SharedHandles
     {
         [MpQueue.Kind] = MpQueue.ReadHandle,
         [MpPipeEnd.Kind] = MpPipeEnd.ReadHandle,
+        [MpLock.KindName] = MpLock.ReadHandle,
+        [MpSemaphore.KindName] = MpSemaphore.ReadHandle,
+        [MpEvent.KindName] = MpEvent.ReadHandle,
+        [MpBarrier.KindName] = MpBarrier.ReadHandle,
     };
 
     public static object Read(string kind, WireReader reader) =>

@@ -1,0 +1,30 @@
+using System;
+using System.Management.Automation;
+
+namespace Multiproc.Commands;
+
+/// <summary>Acquires a lock or a semaphore slot for this process; a timeout fails with MpTimeout.</summary>
+[Cmdlet(VerbsCommon.Enter, "MpLock")]
+[OutputType(typeof(void))]
+public sealed class EnterMpLockCommand : MpCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public MpLockable Lock { get; set; } = null!;
+
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double Timeout { get; set; } = double.PositiveInfinity;
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            if (!Lock.Acquire(Timeouts.FromSeconds(Timeout), StopToken))
+                ThrowTerminating(new MpTimeoutException(
+                    $"Timed out: the {Lock} was not free within {Timeout} seconds. Wait longer, or find who holds it.", Lock));
+        }
+        catch (OperationCanceledException) { throw new PipelineStoppedException(); }
+        catch (MpException e) { ThrowTerminating(e); }
+    }
+}

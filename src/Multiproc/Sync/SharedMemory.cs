@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.IO.MemoryMappedFiles;
+
+namespace Multiproc.Sync;
+
+/// <summary>Cells of memory every process of the session can map: where locks, semaphores, events and barriers live.</summary>
+/// <remarks>
+/// The owner allocates fixed-size cells in segment files inside its private directory (mode 0700), so
+/// only the session's user can map them. A handle names the file and the offset; a process maps each
+/// file once. The files go with the owner's session; a process that mapped one keeps its memory.
+/// </remarks>
+internal static unsafe class SharedMemory
+{
+    public const int CellSize = 256;
+    private const int SegmentSize = 1 << 20;
+
+    private static readonly object s_gate = new();
+    private static readonly ConcurrentDictionary<string, Mapping> s_mapped = new();
+    private static string? s_segment;   // guarded by s_gate: the file cells are allocated from
+    private static int s_next;          // guarded by s_gate: its next free offset
+
+    /// <summary>A fresh zeroed cell owned by this process.</summary>
+    public static (string Path, int Offset) Allocate()
+    {
+        Futex.EnsureSupported();
+        lock (s_gate)
+        {
+            if (s_segment is null || !File.Exists(s_segment) || s_next + CellSize > SegmentSize)
+            {
+                var path = Path.Combine(Session.Current.PrivateDirectory, $"sync-{Guid.NewGuid():N}");
+                using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite)) file.SetLength(SegmentSize);
+                s_segment = path;
+                s_next = 0;
+            }
+            int offset = s_next;
+            s_next += CellSize;
+            return (s_segment, offset);
+        }
+    }
+
+    /// <summary>The address of a cell, mapping its file on first use.</summary>
+    /// <exception cref="MpObjectGoneException">The file is gone: its session has ended.</exception>
+    public static byte* Cell(string path, int offset)
+    {
+        if (!s_mapped.TryGetValue(path, out var mapping))
+        {
+            lock (s_gate)
+            {
+                if (!s_mapped.TryGetValue(path, out mapping))
+                {
+                    Futex.EnsureSupported();
+                    try { mapping = new Mapping(path); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        throw new MpObjectGoneException(
+                            "The lock or synchronization object is gone: the session that made it has ended.", path, e);
+                    }
+                    s_mapped[path] = mapping;
+                }
+            }
+        }
+        return mapping.Address + offset;
+    }
+
+    /// <summary>One mapped segment, for the life of the process.</summary>
+    private sealed class Mapping
+    {
+        public Mapping(string path)
+        {
+            var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
+            var view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite);
+            byte* address = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
+            Address = address;
+        }
+
+        public byte* Address { get; }
+    }
+}
