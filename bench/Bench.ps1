@@ -155,6 +155,34 @@ if ($python) { $others['Python spawn'] = Measure-Python 'pipe-oneway' }
 Add-Row 'pipe one way, 100,000 ints' $oneWay $others -Unit 'msgs/s' -Target '>= 400k msgs/s' -Rate
 Get-MpProcess | Remove-MpProcess -Force
 
+# --- shared state: a child gets, sets and appends 10,000 times each, in a loop inside a function
+$shared = Start-MpProcess {
+    param($d, $l, $n)
+    function Measure-SharedRates($d, $l, [int] $n) {
+        $d['k'] = 0; $null = $d['k']; $l.Add(0); $l.Clear()   # warm up the link
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        for ($i = 0; $i -lt $n; $i++) { $null = $d['k'] }
+        $get = $n / $watch.Elapsed.TotalSeconds
+        $watch.Restart()
+        for ($i = 0; $i -lt $n; $i++) { $d['k'] = $i }
+        $set = $n / $watch.Elapsed.TotalSeconds
+        $watch.Restart()
+        for ($i = 0; $i -lt $n; $i++) { $l.Add($i) }
+        $get, $set, ($n / $watch.Elapsed.TotalSeconds)
+    }
+    foreach ($i in 1..$using:Samples) { , @(Measure-SharedRates $d $l $n) }
+} -ArgumentList (New-MpDictionary), (New-MpList), 10000
+$sharedRuns = Receive-MpProcess $shared -Wait
+$others = @{ get = @{}; set = @{}; append = @{} }
+if ($python) {
+    $others.get['Python spawn'] = Measure-Python 'dict-get'
+    $others.set['Python spawn'] = Measure-Python 'dict-set'
+    $others.append['Python spawn'] = Measure-Python 'list-append'
+}
+Add-Row 'shared dictionary get from a child, 10,000' (Get-Median ($sharedRuns | ForEach-Object { $_[0] })) $others.get -Unit 'ops/s' -Target '>= 30k ops/s' -Rate
+Add-Row 'shared dictionary set from a child, 10,000' (Get-Median ($sharedRuns | ForEach-Object { $_[1] })) $others.set -Unit 'ops/s' -Target '>= 30k ops/s' -Rate
+Add-Row 'shared list append from a child, 10,000' (Get-Median ($sharedRuns | ForEach-Object { $_[2] })) $others.append -Unit 'ops/s' -Target 'reported' -Rate
+
 # --- locks: after a barrier, the parent and a child each take and release n times, contending
 function Measure-LockPairs($Lock, $Barrier, [int] $Count) {
     $null = $Barrier.Wait()

@@ -36,6 +36,22 @@ def lock_pairs(lock, barrier, n, out):
     out.put((start, time.perf_counter()))
 
 
+def shared_rates(d, l, n, out):
+    d['k'] = 0; d['k']
+    t = time.perf_counter()
+    for _ in range(n):
+        d['k']
+    get = n / (time.perf_counter() - t)
+    t = time.perf_counter()
+    for i in range(n):
+        d['k'] = i
+    put = n / (time.perf_counter() - t)
+    t = time.perf_counter()
+    for i in range(n):
+        l.append(i)
+    out.put({'dict-get': get, 'dict-set': put, 'list-append': n / (time.perf_counter() - t)})
+
+
 def timed_receive(get, n):
     get()  # timed from the child's first item
     t = time.perf_counter()
@@ -70,6 +86,13 @@ if __name__ == '__main__':
         p.start()
         print(timed_receive(r.recv, N))
         p.join()
+    elif measure in ('dict-get', 'dict-set', 'list-append'):
+        with mp.Manager() as manager:
+            d, l, out = manager.dict(), manager.list(), mp.Queue()   # the parent keeps the proxies alive
+            p = mp.Process(target=shared_rates, args=(d, l, 10_000, out))
+            p.start()
+            print(out.get()[measure])
+            p.join()
     elif measure == 'lock':
         n, lock, barrier, out = 200_000, mp.Lock(), mp.Barrier(2), mp.Queue()
         p = mp.Process(target=lock_pairs, args=(lock, barrier, n, out))

@@ -26,6 +26,11 @@ Describe 'The examples' {
         $out | Should -Be 'parent received: 1', 'parent received: 2', 'child received: 3'
     }
 
+    It '04-manager.ps1 prints what five children wrote to a shared dictionary and list' {
+        $out = Invoke-Example '04-manager.ps1'
+        $out | Should -Be ((1..5 | ForEach-Object { "$_ = process $_" }) + 'list: 1, 2, 3, 4, 5')
+    }
+
     It '05-lock.ps1 has each of ten children print hello world once, whole' {
         $out = Invoke-Example '05-lock.ps1'
         $out | Sort-Object | Should -Be (0..9 | ForEach-Object { "hello world $_" })

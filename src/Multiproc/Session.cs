@@ -24,6 +24,7 @@ internal sealed class Session
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Connection>> _expectedChildren = new();
     private Endpoint? _endpoint;          // guarded by _gate
     private string? _directory;           // guarded by _gate
+    private MpManager? _defaultManager;   // guarded by _gate
 
     private Session(byte[] secret) => Secret = secret;
 
@@ -49,6 +50,14 @@ internal sealed class Session
     public byte[] Secret { get; }
 
     public ProcessTable Processes { get; } = new();
+
+    /// <summary>Where shared objects made without -Manager live: a manager in the session's first process.</summary>
+    /// <remarks>The first process starts it on first use; a child is given its parent's with its job.</remarks>
+    public MpManager DefaultManager
+    {
+        get { lock (_gate) return _defaultManager ??= MpManager.Start("Default"); }
+        set { lock (_gate) _defaultManager = value; }
+    }
 
     /// <summary>The endpoint's socket path; starts the endpoint in the private directory on first use.</summary>
     public string EndpointPath

@@ -24,6 +24,9 @@ internal static class SharedHandles
         [MpSemaphore.KindName] = MpSemaphore.ReadHandle,
         [MpEvent.KindName] = MpEvent.ReadHandle,
         [MpBarrier.KindName] = MpBarrier.ReadHandle,
+        [MpDictionary.KindName] = MpDictionary.ReadHandle,
+        [MpList.KindName] = MpList.ReadHandle,
+        [MpManager.KindName] = MpManager.ReadHandle,
     };
 
     public static object Read(string kind, WireReader reader) =>

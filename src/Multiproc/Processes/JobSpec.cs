@@ -25,6 +25,8 @@ internal sealed class JobSpec
     /// <summary>The whole environment the child runs with (the caller's, with -Environment applied); names are case-sensitive.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public string WorkingDirectory { get; init; } = "";
+    /// <summary>The session's default manager, as the child reaches it: always the sender's, written by <see cref="Write"/>.</summary>
+    public MpManager? DefaultManager { get; private init; }
 
     public void Write(WireWriter w)
     {
@@ -45,6 +47,7 @@ internal sealed class JobSpec
             w.WriteString(value);
         }
         w.WriteString(WorkingDirectory);
+        w.WriteValue(Session.Current.DefaultManager);
     }
 
     public static JobSpec Read(WireReader r) => new()
@@ -60,6 +63,7 @@ internal sealed class JobSpec
         Modules = (string[])r.ReadValue()!,
         Environment = ReadEnvironment(r),
         WorkingDirectory = r.ReadString(),
+        DefaultManager = (MpManager?)r.ReadValue(),
     };
 
     private static object?[] ReadArguments(WireReader r)

@@ -20,6 +20,9 @@ internal static class ObjectHost
         return id;
     }
 
+    /// <summary>Forgets an object: calls for it fail with MpObjectGone from now on.</summary>
+    public static void Remove(long id) => s_objects.TryRemove(id, out _);
+
     public static bool TryGet(long id, [MaybeNullWhen(false)] out IServedObject target) =>
         s_objects.TryGetValue(id, out target);
 

@@ -43,6 +43,7 @@ public static class WorkerMain
         if (isStandby) JobRunner.WarmUp();
         if (link.ReadOne() is not { Type: FrameType.Job } job) return 0;
         var spec = JobSpec.Read(new WireReader(job.Body));
+        if (spec.DefaultManager is not null) Session.Current.DefaultManager = spec.DefaultManager;
         Current = MpProcess.ForCurrent(spec);
 
         var runner = new JobRunner(spec, link, host, engine.SessionState);
