@@ -169,7 +169,9 @@ Describe 'New-MpManager and Stop-MpManager' {
     }
 
     It 'goes with the child that started it' {
-        $d = Start-MpProcess { New-MpDictionary @{ k = 1 } -Manager (New-MpManager) } -Wait
+        $p = Start-MpProcess { New-MpDictionary @{ k = 1 } -Manager (New-MpManager) }
+        $d = Receive-MpProcess $p -Wait
+        Wait-Until { -not (Test-ProcessAlive $p.Id) } -Because 'the child, and its session, to end'
         { $d.Count } | Should -Throw -ErrorId MpObjectGone
     }
 }

@@ -113,8 +113,10 @@ Describe 'New-MpLock, Enter-MpLock and Exit-MpLock' {
     }
 
     It 'fails with MpObjectGone once the session that made it has ended' {
-        $l = Start-MpProcess { New-MpLock } -Wait
+        $p = Start-MpProcess { New-MpLock }
+        $l = Receive-MpProcess $p -Wait
         $l | Should -BeOfType [Multiproc.MpLock]
+        Wait-Until { -not (Test-ProcessAlive $p.Id) } -Because 'the child, and its session, to end
         { $l.Acquire(0) } | Should -Throw -ErrorId MpObjectGone
     }
 }
