@@ -127,6 +127,7 @@ internal sealed class Session
 
     private void End()
     {
+        Pool.PoolTable.TerminateAll();
         Standby.KillAll();
         Processes.KillAll();
         ObjectHost.EndAll();

@@ -62,7 +62,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
             (_script, _usingValues) = ScriptCapture.RewriteUsing(ScriptBlock, SessionState);
             _functions = ScriptCapture.Functions(Function, SessionState);
             _modules = ScriptCapture.Modules(Module, SessionState);
-            _environment = ChildEnvironment();
+            _environment = ScriptCapture.Environment(Environment);
             _workingDirectory = ResolveWorkingDirectory();
         }
         catch (MpException e) { ThrowTerminating(e); }
@@ -115,22 +115,6 @@ public sealed class StartMpProcessCommand : MpCmdlet
         _next = null;
         if (StopToken.IsCancellationRequested)
             foreach (var process in _started) process.Kill();
-    }
-
-    private Dictionary<string, string> ChildEnvironment()
-    {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
-            environment[(string)entry.Key] = (string?)entry.Value ?? "";
-        if (Environment is not null)
-            foreach (DictionaryEntry entry in Environment)
-            {
-                var name = entry.Key.ToString()!;
-                var value = entry.Value is PSObject p ? p.BaseObject : entry.Value;
-                if (value is null) environment.Remove(name);
-                else environment[name] = value.ToString()!;
-            }
-        return environment;
     }
 
     private string ResolveWorkingDirectory()

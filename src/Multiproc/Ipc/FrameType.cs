@@ -27,4 +27,14 @@ internal enum FrameType : byte
     PipeValue = 11,
     /// <summary>On a pipe: one byte array sent with SendBytes.</summary>
     PipeBytes = 12,
+    /// <summary>Parent → pool worker: its setup, a <see cref="Processes.JobSpec"/> whose script is the initialization script.</summary>
+    PoolSetup = 13,
+    /// <summary>Pool worker → parent: set up (ok byte), or the error record its setup failed with.</summary>
+    PoolReady = 14,
+    /// <summary>Parent → pool worker: items to run (a <see cref="Pool.TaskChunk"/>).</summary>
+    PoolChunk = 15,
+    /// <summary>Pool worker → parent: results of items of a chunk (a <see cref="Pool.ChunkResults"/>).</summary>
+    PoolResults = 16,
+    /// <summary>Parent → pool worker: drop the rest of a call (its id follows).</summary>
+    PoolCancel = 17,
 }

@@ -33,6 +33,7 @@ internal sealed class WireReader
     }
 
     public byte ReadByte() => Take(1)[0];
+    public byte PeekByte() => _position < _data.Length ? _data[_position] : throw new InvalidDataException("A message ended before its last value.");
     public bool ReadBool() => ReadByte() != 0;
     public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
     public long ReadInt64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));

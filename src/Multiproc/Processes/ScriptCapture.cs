@@ -79,4 +79,21 @@ internal static class ScriptCapture
 
     private static bool LooksLikePath(string module) =>
         module.Contains('/') || module.Contains('\\') || module.StartsWith('.') || Path.HasExtension(module);
+
+    /// <summary>The caller's environment with <paramref name="changes"/> applied: a $null value removes a variable.</summary>
+    public static Dictionary<string, string> Environment(IDictionary? changes)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+            environment[(string)entry.Key] = (string?)entry.Value ?? "";
+        if (changes is not null)
+            foreach (DictionaryEntry entry in changes)
+            {
+                var name = entry.Key.ToString()!;
+                var value = entry.Value is PSObject p ? p.BaseObject : entry.Value;
+                if (value is null) environment.Remove(name);
+                else environment[name] = value.ToString()!;
+            }
+        return environment;
+    }
 }

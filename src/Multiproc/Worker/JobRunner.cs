@@ -65,7 +65,7 @@ $__MpEnd.Reached = $true
         ErrorRecord? failure = null;
         try
         {
-            ApplyEnvironment();
+            JobSetup.ApplyEnvironment(_spec);
             Prepare();
             Invoke(MainScript());
             exitCode = _end.Reached ? 0 : LastExitCode();
@@ -107,33 +107,9 @@ $__MpEnd.Reached = $true
 
     private bool IsStopping { get { lock (_gate) return _stopRequested; } }
 
-    private void ApplyEnvironment()
-    {
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            var name = (string)entry.Key;
-            if (!_spec.Environment.ContainsKey(name)) Environment.SetEnvironmentVariable(name, null);
-        }
-        foreach (var (name, value) in _spec.Environment) Environment.SetEnvironmentVariable(name, value);
-        if (_spec.WorkingDirectory.Length > 0) Environment.CurrentDirectory = _spec.WorkingDirectory;
-    }
-
-    // Location, functions, `$using:` values and `$_` go straight into session state: the first use of
-    // Set-Variable alone would cost ~80 ms of module auto-loading. Modules need Import-Module.
     private void Prepare()
     {
-        if (_spec.WorkingDirectory.Length > 0) _state.Path.SetLocation(_spec.WorkingDirectory);
-        foreach (DictionaryEntry function in _spec.Functions)
-            _state.InvokeProvider.Item.Set($"function:global:{function.Key}", ScriptBlock.Create((string)function.Value!));
-        foreach (DictionaryEntry value in _spec.UsingValues)
-            _state.PSVariable.Set((string)value.Key, value.Value);
-        if (_spec.HasInput) _state.PSVariable.Set("_", _spec.Input);
-        if (_spec.Modules.Length == 0) return;
-        var import = PowerShell.Create(RunspaceMode.CurrentRunspace);
-        foreach (var module in _spec.Modules)
-            import.AddCommand("Import-Module").AddParameter("Name", module).AddParameter("Global")
-                  .AddParameter("ErrorAction", ActionPreference.Stop).AddStatement();
-        Invoke(import);
+        if (JobSetup.Prepare(_spec, _state) is { } import) Invoke(import);
     }
 
     /// <summary>Runs the wrapper once around an empty script, so a standby's first job pays no first-use costs.</summary>
@@ -193,7 +169,7 @@ $__MpEnd.Reached = $true
         switch (RedirectedFrom(item))
         {
             case StreamKind.Information when item.BaseObject is InformationRecord { Tags: var tags } info && tags.Contains("PSHOST"):
-                DrawOnHost(info);   // Write-Host: shown as it happens, not kept
+                HostOutput.Draw(_host, info);   // Write-Host: shown as it happens, not kept
                 return;
             case StreamKind kind:
                 SendRecord(kind, item.BaseObject);
@@ -221,23 +197,6 @@ $__MpEnd.Reached = $true
         InformationRecord => StreamKind.Information,
         _ => null,
     };
-
-    private void DrawOnHost(InformationRecord record)
-    {
-        var ui = _host.UI;
-        if (record.MessageData is HostInformationMessage { } message)
-        {
-            if (message.ForegroundColor is { } fg)
-                ui.Write(fg, message.BackgroundColor ?? ui.RawUI.BackgroundColor, message.Message);
-            else
-                ui.Write(message.Message);
-            if (message.NoNewLine != true) ui.WriteLine();
-        }
-        else
-        {
-            ui.WriteLine(record.MessageData?.ToString() ?? "");
-        }
-    }
 
     private void SendRecord(StreamKind kind, object record)
     {

@@ -41,9 +41,10 @@ public static class WorkerMain
         // A standby warms up, then waits here until it is given work, or its parent goes. A child started
         // for a job has it waiting already: warming up would only delay it.
         if (isStandby) JobRunner.WarmUp();
-        if (link.ReadOne() is not { Type: FrameType.Job } job) return 0;
+        var first = link.ReadOne();
+        if (first is { Type: FrameType.PoolSetup } setup) return PoolWorker.Run(link, setup, host, engine.SessionState);
+        if (first is not { Type: FrameType.Job } job) return 0;
         var spec = JobSpec.Read(new WireReader(job.Body));
-        if (spec.DefaultManager is not null) Session.Current.DefaultManager = spec.DefaultManager;
         Current = MpProcess.ForCurrent(spec);
 
         var runner = new JobRunner(spec, link, host, engine.SessionState);

@@ -1,0 +1,163 @@
+using System;
+using System.Diagnostics;
+using System.Management.Automation;
+using Multiproc.Ipc;
+using Multiproc.Pool;
+using Multiproc.Processes;
+
+namespace Multiproc.Commands;
+
+/// <summary>Runs a scriptblock for each pipeline input on a pool's workers, as Python's Pool.map, imap and apply_async.</summary>
+/// <remarks>
+/// The first input starts the call, later ones feed it, and results are written as they arrive, between
+/// inputs and after the last. Ctrl+C, -ErrorAction Stop and a downstream Select-Object -First end the
+/// command through <see cref="Release"/>, which cancels what is left; a pool made for the call goes too.
+/// </remarks>
+[Cmdlet(VerbsLifecycle.Invoke, "MpPool", DefaultParameterSetName = NewPoolSet)]
+[OutputType(typeof(object), typeof(MpTask))]
+public sealed class InvokeMpPoolCommand : MpCmdlet
+{
+    private const string NewPoolSet = "NewPool";
+    private const string PoolSet = "Pool";
+    private static readonly long ProgressAfter = Stopwatch.Frequency;   // about a second
+    private static readonly long ProgressEvery = Stopwatch.Frequency / 2;
+
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNull]
+    public ScriptBlock ScriptBlock { get; set; } = null!;
+
+    /// <summary>Each pipeline object is one task, `$_` in the scriptblock.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public PSObject? InputObject { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = PoolSet)]
+    [ValidateNotNull]
+    public MpPool Pool { get; set; } = null!;
+
+    /// <summary>Workers of the pool started for this call alone.</summary>
+    [Parameter(ParameterSetName = NewPoolSet)]
+    [ValidateRange(1, 256)]
+    public int Size { get; set; } = Environment.ProcessorCount;
+
+    [Parameter]
+    [Alias("Args")]
+    public object?[]? ArgumentList { get; set; }
+
+    [Parameter(ParameterSetName = NewPoolSet)]
+    [Parameter(ParameterSetName = PoolSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int ChunkSize { get; set; }
+
+    [Parameter(ParameterSetName = NewPoolSet)]
+    [Parameter(ParameterSetName = PoolSet)]
+    public SwitchParameter Unordered { get; set; }
+
+    /// <summary>Emits an MpTask per task at once instead of waiting for results (needs -Pool).</summary>
+    [Parameter(ParameterSetName = PoolSet)]
+    public SwitchParameter Async { get; set; }
+
+    /// <summary>With -Async: runs in this runspace with each task's output as `$_`.</summary>
+    [Parameter(ParameterSetName = PoolSet)]
+    [ValidateNotNull]
+    public ScriptBlock? Callback { get; set; }
+
+    /// <summary>With -Async: runs in this runspace with each failed task's error record as `$_`.</summary>
+    [Parameter(ParameterSetName = PoolSet)]
+    [ValidateNotNull]
+    public ScriptBlock? ErrorCallback { get; set; }
+
+    private MpPool? _pool;
+    private bool _ownsPool;
+    private PoolCall? _call;
+    private CallerContext _caller = null!;
+    private long _started;
+    private long _lastProgress;
+    private bool _showedProgress;
+
+    protected override void BeginProcessing()
+    {
+        if (!Async && (Callback is not null || ErrorCallback is not null))
+            ThrowTerminating(new MpInvalidArgumentException(
+                "-Callback and -ErrorCallback go with -Async: without it, results come down the pipeline instead."));
+        if (Async && (ChunkSize > 0 || Unordered))
+            ThrowTerminating(new MpInvalidArgumentException(
+                "-ChunkSize and -Unordered shape map mode's results; with -Async each task is its own MpTask."));
+        try
+        {
+            _caller = CallerContext.Of(this);
+            var (script, usingValues) = ScriptCapture.RewriteUsing(ScriptBlock, SessionState);
+            var definition = new TaskDefinition(script, usingValues, ArgumentList ?? Array.Empty<object?>());
+            if (ParameterSetName == NewPoolSet)
+            {
+                _pool = MpPool.Start(null, Size, 0, PoolSetup.For(this, null, null, null), StopToken);
+                _ownsPool = true;
+            }
+            else _pool = Pool;
+            _call = new PoolCall(definition, ChunkSize > 0 ? ChunkSize : null, !Unordered, _caller);
+            _started = Stopwatch.GetTimestamp();
+        }
+        catch (OperationCanceledException) { throw new PipelineStoppedException(); }
+        catch (MpException e) { ThrowTerminating(e); }
+    }
+
+    protected override void ProcessRecord()
+    {
+        byte[] bytes;
+        try { bytes = Serializer.Write(InputObject); }
+        catch (MpSerializationException e)
+        {
+            WriteError(e);
+            return;
+        }
+        var input = InputObject?.BaseObject is null ? null : InputObject;
+        var task = Async ? new MpTask(input, Callback, ErrorCallback, _caller) : null;
+        try { _pool!.Submit(_call!.Add(input, bytes, task)); }
+        catch (MpException e) { ThrowTerminating(e); }
+        if (task is not null) WriteObject(task);
+        else WriteReady();
+    }
+
+    protected override void EndProcessing()
+    {
+        _pool!.EndInput(_call!);
+        if (Async) return;
+        while (!StopToken.IsCancellationRequested)
+        {
+            _caller.Reset();
+            bool done = _call!.IsDone;
+            WriteReady();
+            if (done) break;
+            _caller.Wait(TimeSpan.FromMilliseconds(250), StopToken);
+        }
+        if (_showedProgress)
+            WriteProgress(new ProgressRecord(0, "Invoke-MpPool", "Done") { RecordType = ProgressRecordType.Completed });
+    }
+
+    /// <summary>Writes the results that are ready, runs due callbacks and shows progress.</summary>
+    private void WriteReady()
+    {
+        foreach (var item in _call!.TakeReady()) PoolOutputWriter.Emit(this, item.Result!, item.Input);
+        _caller.RunPending(WriteError);
+        ShowProgress();
+    }
+
+    private void ShowProgress()
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (now - _started < ProgressAfter || now - _lastProgress < ProgressEvery) return;
+        _lastProgress = now;
+        _showedProgress = true;
+        int done = _call!.Done, submitted = _call.Submitted;
+        double rate = done / ((double)(now - _started) / Stopwatch.Frequency);
+        var record = new ProgressRecord(0, "Invoke-MpPool", $"{done} of {submitted} tasks done, {rate:N0} tasks/s");
+        if (_call.InputComplete && submitted > 0) record.PercentComplete = (int)(100L * done / submitted);
+        WriteProgress(record);
+    }
+
+    /// <summary>Whatever ended the command, a call not done is cancelled, and a pool made for it goes.</summary>
+    protected override void Release()
+    {
+        if (_call is not null && _pool is not null && !Async && !_call.IsDone) _pool.Cancel(_call);
+        if (_ownsPool) _pool?.Terminate();
+    }
+}

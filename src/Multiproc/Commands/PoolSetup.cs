@@ -1,0 +1,25 @@
+using System.Collections;
+using System.Management.Automation;
+using Multiproc.Processes;
+
+namespace Multiproc.Commands;
+
+/// <summary>What a pool's workers take from their caller: environment, location, functions, modules, initialization script.</summary>
+internal static class PoolSetup
+{
+    public static JobSpec For(PSCmdlet caller, ScriptBlock? initialization, string[]? functions, string[]? modules)
+    {
+        var (script, usingValues) = initialization is null ? ("", new Hashtable()) : ScriptCapture.RewriteUsing(initialization, caller.SessionState);
+        return new JobSpec
+        {
+            Name = "MpPool worker",
+            ParentId = System.Environment.ProcessId,
+            Script = script,
+            UsingValues = usingValues,
+            Functions = ScriptCapture.Functions(functions, caller.SessionState),
+            Modules = ScriptCapture.Modules(modules, caller.SessionState),
+            Environment = ScriptCapture.Environment(null),
+            WorkingDirectory = caller.SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+        };
+    }
+}

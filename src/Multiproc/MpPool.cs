@@ -1,0 +1,380 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Multiproc.Ipc;
+using Multiproc.Pool;
+using Multiproc.Processes;
+
+namespace Multiproc;
+
+/// <summary>A pool of warm worker processes, as Python's multiprocessing.Pool: what New-MpPool returns.</summary>
+/// <remarks>
+/// Calls queue their items; each worker is kept at most two chunks ahead, so it never waits for a
+/// message between chunks. A chunk holds items of one call, as many as run about 10 ms (or -ChunkSize).
+/// A worker that dies fails only the item it was running; the rest of its chunks go back to the front
+/// of their queues, and a new worker takes its place.
+/// </remarks>
+public sealed class MpPool
+{
+    private const int AheadChunks = 2;
+    private static int s_lastNumber;
+    private static long s_lastChunk;
+
+    private readonly object _gate = new();
+    private readonly JobSpec _setup;
+    private readonly List<PoolMember> _members = new();   // guarded by _gate
+    private readonly List<PoolCall> _calls = new();        // guarded by _gate; calls with items not done
+    private int _starting;                                  // guarded by _gate; replacements on their way
+    private long _completed, _failed;                       // guarded by _gate
+
+    private MpPool(string name, int size, int maxTasksPerWorker, JobSpec setup)
+    {
+        Name = name;
+        Size = size;
+        MaxTasksPerWorker = maxTasksPerWorker;
+        _setup = setup;
+    }
+
+    public string Name { get; }
+
+    /// <summary>How many workers it keeps.</summary>
+    public int Size { get; }
+
+    /// <summary>Items a worker runs before a fresh one replaces it; 0 for no limit.</summary>
+    public int MaxTasksPerWorker { get; }
+
+    /// <summary>Open, Closing (Wait-MpPool: no new tasks), Closed, or Stopped.</summary>
+    public string State { get; private set; } = "Open";
+
+    /// <summary>Workers running a chunk now.</summary>
+    public int Busy { get { lock (_gate) return _members.Count(m => m.InFlight.Count > 0); } }
+
+    /// <summary>Items waiting for a worker.</summary>
+    public int Queued { get { lock (_gate) return _calls.Sum(c => c.Pending.Count); } }
+
+    /// <summary>Tasks that succeeded.</summary>
+    public long Completed { get { lock (_gate) return _completed; } }
+
+    /// <summary>Tasks that failed.</summary>
+    public long Failed { get { lock (_gate) return _failed; } }
+
+    /// <summary>The process ids of its workers now.</summary>
+    public int[] WorkerIds { get { lock (_gate) return _members.Select(m => m.ProcessId).ToArray(); } }
+
+    public override string ToString() => $"MpPool {Name} ({State}, {Size} workers)";
+
+    /// <summary>Starts the pool's workers side by side and returns once all are set up.</summary>
+    internal static MpPool Start(string? name, int size, int maxTasksPerWorker, JobSpec setup, CancellationToken cancel)
+    {
+        var pool = new MpPool(name ?? $"MpPool-{Interlocked.Increment(ref s_lastNumber)}", size, maxTasksPerWorker, setup);
+        var starts = Enumerable.Range(0, size).Select(_ => Task.Run(() => PoolMember.Start(setup, cancel))).ToArray();
+        try { Task.WaitAll(starts, cancel); }
+        catch (Exception e)
+        {
+            foreach (var started in starts.Where(s => s.IsCompletedSuccessfully)) started.Result.Kill();
+            var failure = (e as AggregateException)?.InnerExceptions.FirstOrDefault(i => i is MpException) ?? e;
+            if (failure is MpException or OperationCanceledException) throw failure;
+            throw;
+        }
+        lock (pool._gate)
+            foreach (var start in starts) pool.Join(start.Result);
+        PoolTable.Add(pool);
+        return pool;
+    }
+
+    // ---- calls ---------------------------------------------------------------------------------
+
+    /// <summary>Queues one item of a call and sends what workers can take.</summary>
+    /// <exception cref="MpPoolClosedException">The pool takes no more tasks.</exception>
+    internal void Submit(PoolItem item)
+    {
+        List<Action>? outbox = null;
+        lock (_gate)
+        {
+            if (State != "Open") throw Closed();
+            if (!_calls.Contains(item.Call)) _calls.Add(item.Call);
+            item.Call.Pending.AddLast(item);
+            Dispatch(ref outbox);
+        }
+        Run(outbox);
+    }
+
+    /// <summary>The call's input has ended: its last, smaller chunks may go.</summary>
+    internal void EndInput(PoolCall call)
+    {
+        call.CompleteInput();
+        List<Action>? outbox = null;
+        lock (_gate)
+        {
+            Dispatch(ref outbox);
+            Forget(call);
+        }
+        Run(outbox);
+    }
+
+    /// <summary>Drops what is left of a call: queued items go, running ones are stopped.</summary>
+    internal void Cancel(PoolCall call)
+    {
+        call.Cancelled = true;
+        List<Action>? outbox = null;
+        lock (_gate)
+        {
+            while (call.Pending.Count > 0) call.Pending.RemoveFirst();
+            _calls.Remove(call);
+            foreach (var member in _members.Where(m => m.InFlight.Any(c => c.Call == call)))
+            {
+                var message = new WireWriter(8);
+                message.WriteInt32(call.Id);
+                var link = member.Link;
+                (outbox ??= new()).Add(() => Post(link, FrameType.PoolCancel, message));
+            }
+        }
+        Run(outbox);
+    }
+
+    /// <summary>True when no call has items waiting or running.</summary>
+    internal bool IsIdle
+    {
+        get { lock (_gate) return _calls.Count == 0; }
+    }
+
+    /// <summary>Wait-MpPool: no new tasks from now on.</summary>
+    internal void Close()
+    {
+        lock (_gate) if (State == "Open") State = "Closing";
+    }
+
+    /// <summary>After Close() and once idle: the workers go.</summary>
+    internal void Finish()
+    {
+        lock (_gate)
+        {
+            if (State != "Closing") return;
+            State = "Closed";
+        }
+        EndWorkers();
+    }
+
+    /// <summary>Stop-MpPool: the workers are killed; tasks not done fail with MpPoolClosed.</summary>
+    internal void Terminate()
+    {
+        List<(PoolItem Item, ItemResult Result)> failed = new();
+        lock (_gate)
+        {
+            if (State is "Stopped" or "Closed") return;
+            State = "Stopped";
+            foreach (var call in _calls)
+            {
+                while (call.Pending.Count > 0) failed.Add((call.Pending.RemoveFirst(), Failure(null, Closed())));
+            }
+            foreach (var member in _members)
+                foreach (var chunk in member.InFlight)
+                    foreach (var item in chunk.Items.Skip(chunk.Resulted)) failed.Add((item, Failure(null, Closed())));
+            _calls.Clear();
+        }
+        EndWorkers();
+        foreach (var (item, result) in failed) item.Call.Complete(item, result);
+    }
+
+    private void EndWorkers()
+    {
+        PoolMember[] members;
+        lock (_gate)
+        {
+            members = _members.ToArray();
+            foreach (var member in members) member.Retiring = true;
+            _members.Clear();
+        }
+        foreach (var member in members) member.Kill();
+        PoolTable.Remove(this);
+    }
+
+    private static MpPoolClosedException Closed() => new(
+        "The pool takes no more tasks: Wait-MpPool or Stop-MpPool was called on it. Make a new pool with New-MpPool.");
+
+    // ---- workers -------------------------------------------------------------------------------
+
+    // Under _gate.
+    private void Join(PoolMember member)
+    {
+        _members.Add(member);
+        member.Link.Closed += _ => OnWorkerGone(member);
+        member.Link.Start(frame => OnFrame(member, frame), "Multiproc pool worker");
+    }
+
+    /// <summary>Starts a worker in the background to keep the pool at its size.</summary>
+    private void Replace()
+    {
+        lock (_gate)
+        {
+            if (State is "Stopped" or "Closed") return;
+            _starting++;
+        }
+        Task.Run(() =>
+        {
+            PoolMember? member = null;
+            try { member = PoolMember.Start(_setup, CancellationToken.None); }
+            catch (Exception) { /* the pool runs on with fewer workers */ }
+            List<Action>? outbox = null;
+            lock (_gate)
+            {
+                _starting--;
+                if (member is not null && State is not ("Stopped" or "Closed"))
+                {
+                    Join(member);
+                    Dispatch(ref outbox);
+                    member = null;
+                }
+            }
+            member?.Kill();
+            Run(outbox);
+        });
+    }
+
+    private void OnFrame(PoolMember member, Frame frame)
+    {
+        if (frame.Type != FrameType.PoolResults) return;
+        var (chunkId, runSeconds, results) = ChunkResults.Read(new WireReader(frame.Body));
+        var completions = new List<(PoolItem Item, ItemResult Result)>(results.Count);
+        List<Action>? outbox = null;
+        bool retire = false;
+        lock (_gate)
+        {
+            var chunk = member.InFlight.Find(c => c.Id == chunkId);
+            if (chunk is null) return;
+            foreach (var (index, result) in results)
+            {
+                completions.Add((chunk.Items[index], result));
+                chunk.Resulted = Math.Max(chunk.Resulted, index + 1);
+                if (result.Failure is null) _completed++;
+                else _failed++;
+            }
+            if (runSeconds is { } seconds)
+            {
+                member.InFlight.Remove(chunk);
+                chunk.Call.Observe(chunk.Resulted, seconds);
+                retire = MaxTasksPerWorker > 0 && member.ItemsSent >= MaxTasksPerWorker && member.InFlight.Count == 0;
+                if (retire)
+                {
+                    member.Retiring = true;
+                    _members.Remove(member);
+                }
+            }
+            foreach (var (item, _) in completions) Forget(item.Call);
+            Dispatch(ref outbox);
+        }
+        foreach (var (item, result) in completions) item.Call.Complete(item, result);
+        if (retire)
+        {
+            member.Kill();
+            Replace();
+        }
+        Run(outbox);
+    }
+
+    /// <summary>A worker's link closed: unless it was let go, the item it ran fails and the rest go back.</summary>
+    private void OnWorkerGone(PoolMember member)
+    {
+        var lost = new List<(PoolItem Item, ItemResult Result)>();
+        List<Action>? outbox = null;
+        lock (_gate)
+        {
+            if (member.Retiring || !_members.Remove(member)) return;
+            member.Retiring = true;
+            bool running = true;
+            foreach (var chunk in member.InFlight)
+            {
+                var left = chunk.Items.Skip(chunk.Resulted).ToList();
+                if (running && left.Count > 0 && !chunk.Call.Cancelled)
+                {
+                    var item = left[0];
+                    _failed++;
+                    lost.Add((item, Failure(item.Input, new MpWorkerLostException(
+                        $"The pool worker running this task (process {member.ProcessId}) died: it was killed, or the task ran exit. The pool replaced it.",
+                        item.Input))));
+                    left.RemoveAt(0);
+                }
+                running = false;
+                if (chunk.Call.Cancelled) continue;
+                for (int i = left.Count - 1; i >= 0; i--) chunk.Call.Pending.AddFirst(left[i]);
+            }
+            member.InFlight.Clear();
+            Dispatch(ref outbox);
+        }
+        member.Kill();
+        foreach (var (item, result) in lost) item.Call.Complete(item, result);
+        Replace();
+        Run(outbox);
+    }
+
+    // ---- dispatch (under _gate) ------------------------------------------------------------------
+
+    /// <summary>Gives each worker chunks until it is <see cref="AheadChunks"/> ahead or nothing fits.</summary>
+    private void Dispatch(ref List<Action>? outbox)
+    {
+        foreach (var member in _members)
+        {
+            while (member.InFlight.Count < AheadChunks && NextChunk(member) is { } chunk)
+            {
+                var message = new WireWriter(chunk.Items.Sum(i => i.Bytes.Length) + 64);
+                new TaskChunk
+                {
+                    ChunkId = chunk.Id,
+                    CallId = chunk.Call.Id,
+                    Definition = member.KnownCalls.Add(chunk.Call.Id) ? chunk.Call.Definition : null,
+                    Items = chunk.Items.Select(i => i.Bytes).ToArray(),
+                }.Write(message);
+                var link = member.Link;
+                (outbox ??= new()).Add(() => Post(link, FrameType.PoolChunk, message));
+            }
+        }
+    }
+
+    private SentChunk? NextChunk(PoolMember member)
+    {
+        int budget = MaxTasksPerWorker > 0 ? MaxTasksPerWorker - member.ItemsSent : int.MaxValue;
+        if (budget <= 0) return null;
+        foreach (var call in _calls)
+        {
+            if (call.Pending.Count == 0 || call.Cancelled) continue;
+            int size = Math.Min(call.ChunkSize, budget);
+            // A busy worker waits for a full chunk while more input may come; an idle one takes what there is.
+            if (member.InFlight.Count > 0 && call.Pending.Count < size && !call.InputComplete) continue;
+            var items = new PoolItem[Math.Min(size, call.Pending.Count)];
+            for (int i = 0; i < items.Length; i++) items[i] = call.Pending.RemoveFirst();
+            member.ItemsSent += items.Length;
+            var chunk = new SentChunk(Interlocked.Increment(ref s_lastChunk), call, items);
+            member.InFlight.Add(chunk);
+            return chunk;
+        }
+        return null;
+    }
+
+    /// <summary>Forgets a call once it has nothing left here; under _gate.</summary>
+    private void Forget(PoolCall call)
+    {
+        if (call.Pending.Count > 0 || !call.InputComplete) return;
+        if (_members.Any(m => m.InFlight.Any(c => c.Call == call))) return;
+        _calls.Remove(call);
+    }
+
+    private static ItemResult Failure(object? input, MpException error)
+    {
+        var record = new System.Management.Automation.ErrorRecord(error.ErrorRecord, error);
+        return new ItemResult { Failure = record };
+    }
+
+    private static void Post(Ipc.Connection link, FrameType type, WireWriter message)
+    {
+        try { link.Post(type, message.WrittenSpan); }
+        catch (MpObjectGoneException) { /* the worker is gone: OnWorkerGone puts its chunks back */ }
+    }
+
+    private static void Run(List<Action>? outbox)
+    {
+        if (outbox is null) return;
+        foreach (var action in outbox) action();
+    }
+}

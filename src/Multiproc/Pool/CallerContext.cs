@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace Multiproc.Pool;
+
+/// <summary>A runspace that submits pool tasks: what wakes its waits, and the callbacks that must run on its thread.</summary>
+/// <remarks>
+/// Callbacks run on the runspace's pipeline thread, one at a time: drained by whichever Multiproc cmdlet
+/// is waiting there, and otherwise by an engine event whose action PowerShell runs between statements
+/// and at an idle prompt, as it runs Register-ObjectEvent's actions.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class CallerContext
+{
+    private static readonly ConditionalWeakTable<Runspace, CallerContext> s_contexts = new();
+
+    private readonly ConcurrentQueue<(ScriptBlock Callback, object? Argument)> _callbacks = new();
+    private readonly ManualResetEventSlim _wake = new();
+    private readonly PSEventManager _events;
+    private readonly string _sourceIdentifier = $"Multiproc.Callbacks.{Guid.NewGuid():N}";
+    private int _eventQueued;   // 1 while an engine event is on its way
+    private bool _running;      // pipeline thread only: no callback runs inside another
+
+    private CallerContext(PSEventManager events)
+    {
+        _events = events;
+        _events.SubscribeEvent(null, null, _sourceIdentifier, null,
+            ScriptBlock.Create("[Multiproc.Pool.CallerContext]::RunPendingHere()"), supportEvent: true, forwardEvent: false);
+    }
+
+    /// <summary>The context of the runspace a cmdlet runs in.</summary>
+    internal static CallerContext Of(PSCmdlet cmdlet) =>
+        s_contexts.GetValue(Runspace.DefaultRunspace, _ => new CallerContext(cmdlet.Events));
+
+    /// <summary>Wakes whoever waits in this runspace: a result came, or a callback is due.</summary>
+    internal void WakeUp() => _wake.Set();
+
+    /// <summary>Waits until <see cref="WakeUp"/> or the timeout; false on cancellation.</summary>
+    /// <remarks>Call <see cref="Reset"/> before checking the condition waited for, so no wake-up is missed.</remarks>
+    internal bool Wait(TimeSpan timeout, CancellationToken cancel)
+    {
+        try { _wake.Wait(timeout, cancel); return true; }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    internal void Reset() => _wake.Reset();
+
+    /// <summary>Queues a callback; it runs on this runspace's thread soon.</summary>
+    internal void Enqueue(ScriptBlock callback, object? argument)
+    {
+        _callbacks.Enqueue((callback, argument));
+        WakeUp();
+        if (Interlocked.Exchange(ref _eventQueued, 1) == 0)
+            _events.GenerateEvent(_sourceIdentifier, null, Array.Empty<object>(), null);
+    }
+
+    internal bool HasPending => !_callbacks.IsEmpty;
+
+    /// <summary>Runs the callbacks due, on the calling (pipeline) thread; what fails goes to <paramref name="onError"/>.</summary>
+    internal void RunPending(Action<ErrorRecord>? onError)
+    {
+        if (_running) return;
+        _running = true;
+        Interlocked.Exchange(ref _eventQueued, 0);
+        try
+        {
+            while (_callbacks.TryDequeue(out var next))
+            {
+                try
+                {
+                    next.Callback.InvokeWithContext(null, new List<PSVariable> { new("_", next.Argument) }, next.Argument);
+                }
+                catch (RuntimeException e) when (onError is not null)
+                {
+                    onError(e.ErrorRecord);
+                }
+                catch (RuntimeException) { /* at an idle prompt there is nobody to tell */ }
+            }
+        }
+        finally { _running = false; }
+    }
+
+    /// <summary>The engine event's action. Not for use from scripts.</summary>
+    public static void RunPendingHere()
+    {
+        if (Runspace.DefaultRunspace is { } runspace && s_contexts.TryGetValue(runspace, out var context))
+            context.RunPending(null);
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Multiproc.Queues;
+
+namespace Multiproc.Pool;
+
+/// <summary>One Invoke-MpPool call: its definition, the items it submitted, and their results as they come.</summary>
+/// <remarks>
+/// The pool fills in results from its workers' reader threads; the calling cmdlet takes them on its own
+/// thread, in input order or as they come. Items waiting for a worker sit in <see cref="Pending"/>,
+/// which the pool guards with its own lock.
+/// </remarks>
+internal sealed class PoolCall
+{
+    private const double TargetChunkSeconds = 0.01;   // a chunk long enough to make its message cheap, short enough to balance
+    private const int MaxChunk = 4096;
+    private static int s_lastId;
+
+    private readonly object _gate = new();
+    private readonly List<PoolItem> _items = new();      // guarded by _gate; every item, by index
+    private readonly Queue<PoolItem> _finished = new();   // guarded by _gate; for unordered emission
+    private int _nextInOrder;                             // guarded by _gate
+    private int _done;                                    // guarded by _gate
+    private bool _inputComplete;                          // guarded by _gate
+    private double _secondsPerItem = -1;                  // guarded by the pool's lock; -1 until a chunk has run
+
+    public PoolCall(TaskDefinition definition, int? chunkSize, bool ordered, CallerContext caller)
+    {
+        Id = Interlocked.Increment(ref s_lastId);
+        Definition = definition;
+        FixedChunkSize = chunkSize;
+        Ordered = ordered;
+        Caller = caller;
+    }
+
+    public int Id { get; }
+    public TaskDefinition Definition { get; }
+    public int? FixedChunkSize { get; }
+    public bool Ordered { get; }
+
+    /// <summary>The runspace that made the call: woken on every result, and where callbacks run.</summary>
+    public CallerContext Caller { get; }
+
+    /// <summary>Items not yet sent to a worker; guarded by the pool's lock.</summary>
+    public Deque<PoolItem> Pending { get; } = new();
+
+    /// <summary>Set by the pool when the call is cancelled; later results are dropped.</summary>
+    public volatile bool Cancelled;
+
+    /// <summary>Items per chunk: fixed by -ChunkSize, else about 10 ms of work as measured so far. Under the pool's lock.</summary>
+    public int ChunkSize => FixedChunkSize ?? (_secondsPerItem < 0 ? 1 : (int)Math.Clamp(TargetChunkSeconds / Math.Max(_secondsPerItem, 1e-7), 1, MaxChunk));
+
+    /// <summary>A chunk of <paramref name="count"/> items ran for <paramref name="seconds"/>; under the pool's lock.</summary>
+    public void Observe(int count, double seconds)
+    {
+        if (count == 0) return;
+        double perItem = seconds / count;
+        _secondsPerItem = _secondsPerItem < 0 ? perItem : (_secondsPerItem + perItem) / 2;
+    }
+
+    public PoolItem Add(object? input, byte[] bytes, MpTask? task = null)
+    {
+        lock (_gate)
+        {
+            var item = new PoolItem(this, _items.Count, input, bytes) { Task = task };
+            _items.Add(item);
+            return item;
+        }
+    }
+
+    public bool InputComplete { get { lock (_gate) return _inputComplete; } }
+
+    public void CompleteInput()
+    {
+        lock (_gate) _inputComplete = true;
+        Caller.WakeUp();
+    }
+
+    public int Submitted { get { lock (_gate) return _items.Count; } }
+
+    public int Done { get { lock (_gate) return _done; } }
+
+    /// <summary>Every item submitted has its result (and the input has ended).</summary>
+    public bool IsDone { get { lock (_gate) return _inputComplete && _done == _items.Count; } }
+
+    /// <summary>Records an item's result; its task, if any, completes and queues its callback.</summary>
+    public void Complete(PoolItem item, ItemResult result)
+    {
+        if (Cancelled && item.Task is null) return;
+        lock (_gate)
+        {
+            if (item.Result is not null) return;
+            item.Result = result;
+        }
+        // The task's callback is queued before the item counts as done: once a call is done, every
+        // callback it owes is queued, so a wait that drains them after seeing it done misses none.
+        item.Task?.Complete(result);
+        lock (_gate)
+        {
+            _done++;
+            if (!Ordered) _finished.Enqueue(item);
+        }
+        Caller.WakeUp();
+    }
+
+    /// <summary>The items whose results may be emitted now: the next ones in input order, or every finished one.</summary>
+    public List<PoolItem> TakeReady()
+    {
+        var ready = new List<PoolItem>();
+        lock (_gate)
+        {
+            if (Ordered)
+                while (_nextInOrder < _items.Count && _items[_nextInOrder].Result is not null) ready.Add(_items[_nextInOrder++]);
+            else
+                while (_finished.Count > 0) ready.Add(_finished.Dequeue());
+        }
+        return ready;
+    }
+}

@@ -1,0 +1,29 @@
+namespace Multiproc.Pool;
+
+/// <summary>One task of a pool call: its input, as given and as it crosses, and, once it ran, its result.</summary>
+internal sealed class PoolItem
+{
+    public PoolItem(PoolCall call, int index, object? input, byte[] bytes)
+    {
+        Call = call;
+        Index = index;
+        Input = input;
+        Bytes = bytes;
+    }
+
+    public PoolCall Call { get; }
+
+    /// <summary>Its place in the call's input.</summary>
+    public int Index { get; }
+
+    /// <summary>The input object: `$_` in the task, and the TargetObject of its error.</summary>
+    public object? Input { get; }
+
+    public byte[] Bytes { get; }
+
+    /// <summary>Set once, when it has run (or failed without running).</summary>
+    public ItemResult? Result { get; set; }
+
+    /// <summary>The task object that -Async handed out for it; null in map mode.</summary>
+    public MpTask? Task { get; init; }
+}

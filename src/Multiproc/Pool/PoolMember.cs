@@ -1,0 +1,66 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Multiproc.Ipc;
+using Multiproc.Processes;
+
+namespace Multiproc.Pool;
+
+/// <summary>One worker process of a pool, from the pool's side: its link and the chunks it has been sent.</summary>
+/// <remarks>Everything but the link is guarded by the pool's lock.</remarks>
+internal sealed class PoolMember
+{
+    private PoolMember(Child child, Connection link)
+    {
+        Child = child;
+        Link = link;
+    }
+
+    public Child Child { get; }
+    public Connection Link { get; }
+    public int ProcessId => Child.Process.Id;
+
+    /// <summary>Chunks sent and not finished, oldest first: the first is the one running.</summary>
+    public List<SentChunk> InFlight { get; } = new();
+
+    /// <summary>Calls whose definition this worker has been sent.</summary>
+    public HashSet<int> KnownCalls { get; } = new();
+
+    /// <summary>Items sent to it, for -MaxTasksPerWorker.</summary>
+    public int ItemsSent { get; set; }
+
+    /// <summary>Being let go on purpose: its link closing is no loss.</summary>
+    public bool Retiring { get; set; }
+
+    /// <summary>Starts a worker and sets it up; returns once it is ready.</summary>
+    /// <exception cref="MpException">It could not start, or its setup failed (the message says why).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the process is gone.</exception>
+    public static PoolMember Start(JobSpec setup, CancellationToken cancel)
+    {
+        var child = Child.Acquire();
+        try
+        {
+            var link = child.Connect(cancel);
+            var message = new WireWriter();
+            setup.Write(message);
+            link.Send(FrameType.PoolSetup, message);
+            if (link.ReadOne() is not { Type: FrameType.PoolReady } ready)
+                throw new MpObjectGoneException("A pool worker ended while it was being set up.", child.Process.Id);
+            var r = new WireReader(ready.Body);
+            if (!r.ReadBool())
+            {
+                var error = (System.Management.Automation.ErrorRecord)StreamRecord.Read(r).Record;
+                throw new MpPoolSetupException(
+                    $"A pool worker's setup failed: {error}. Check -InitializationScript, -Function and -Module.", null, error.Exception);
+            }
+            return new PoolMember(child, link);
+        }
+        catch
+        {
+            child.Kill();
+            throw;
+        }
+    }
+
+    public void Kill() => Child.Kill();
+}

@@ -1,0 +1,55 @@
+using System;
+using System.Collections;
+using Multiproc.Ipc;
+
+namespace Multiproc.Pool;
+
+/// <summary>What a pool call runs: the scriptblock's text, its `$using:` values and its arguments.</summary>
+internal sealed record TaskDefinition(string Script, Hashtable UsingValues, object?[] Arguments);
+
+/// <summary>Parent → worker: consecutive items of one call, with the call's definition the first time this worker sees it.</summary>
+/// <remarks>Layout: chunk id int64, call id int32, has definition, [script, using values, arguments], count, items.</remarks>
+internal sealed class TaskChunk
+{
+    public long ChunkId { get; init; }
+    public int CallId { get; init; }
+    public TaskDefinition? Definition { get; init; }
+    /// <summary>Each item as it is on the wire (serialized once, when it was submitted).</summary>
+    public byte[][] Items { get; init; } = Array.Empty<byte[]>();
+    /// <summary>The worker's side: the items read back.</summary>
+    public object?[] Values { get; private init; } = Array.Empty<object?>();
+
+    public void Write(WireWriter w)
+    {
+        w.WriteInt64(ChunkId);
+        w.WriteInt32(CallId);
+        w.WriteBool(Definition is not null);
+        if (Definition is not null)
+        {
+            w.WriteString(Definition.Script);
+            w.WriteValue(Definition.UsingValues);
+            w.WriteInt32(Definition.Arguments.Length);
+            foreach (var argument in Definition.Arguments) w.WriteValue(argument);
+        }
+        w.WriteInt32(Items.Length);
+        foreach (var item in Items) w.WriteRaw(item);
+    }
+
+    public static TaskChunk Read(WireReader r)
+    {
+        long chunkId = r.ReadInt64();
+        int callId = r.ReadInt32();
+        TaskDefinition? definition = null;
+        if (r.ReadBool())
+        {
+            var script = r.ReadString();
+            var usingValues = (Hashtable)r.ReadValue()!;
+            var arguments = new object?[r.ReadInt32()];
+            for (int i = 0; i < arguments.Length; i++) arguments[i] = r.ReadValue();
+            definition = new TaskDefinition(script, usingValues, arguments);
+        }
+        var values = new object?[r.ReadInt32()];
+        for (int i = 0; i < values.Length; i++) values[i] = r.ReadValue();
+        return new TaskChunk { ChunkId = chunkId, CallId = callId, Definition = definition, Values = values };
+    }
+}

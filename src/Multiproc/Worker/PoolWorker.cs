@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Management.Automation.Runspaces;
+using Multiproc.Ipc;
+using Multiproc.Pool;
+using Multiproc.Processes;
+
+namespace Multiproc.Worker;
+
+/// <summary>A pool worker: sets up once, then runs chunks of items until its parent lets it go.</summary>
+/// <remarks>
+/// Chunks run one after another on the pipeline thread; the link's reader thread queues them and handles
+/// cancellations meanwhile. A call's definition comes with its first chunk and is kept for the rest.
+/// </remarks>
+internal sealed class PoolWorker
+{
+    // Pipes the chunk through the task (see TaskFilter); a task with blocks of its own gets one pipeline
+    // per item. Finish() is skipped only when `exit` cut the chunk short.
+    private const string Wrapper = @"
+param($__MpTask, $__MpItems, $__MpArgs, $__MpSink, $__MpPerItem)
+if ($__MpPerItem) {
+    foreach ($__MpItem in $__MpItems) {
+        try { , $__MpItem | & $__MpTask @__MpArgs 3>&1 4>&1 5>&1 6>&1 } catch { $__MpSink.Fail($_) } finally { $__MpSink.Done() }
+    }
+}
+else { $__MpItems | & $__MpTask @__MpArgs 3>&1 4>&1 5>&1 6>&1 }
+$__MpSink.Finish()
+";
+
+    private readonly Connection _link;
+    private readonly PSHost _host;
+    private readonly SessionState _state;
+    private readonly BlockingCollection<TaskChunk> _chunks = new();
+    private readonly Dictionary<int, CompiledCall> _calls = new();   // pipeline thread only
+    private readonly ConcurrentDictionary<int, byte> _cancelled = new();
+    private readonly object _gate = new();
+    private PowerShell? _running;   // guarded by _gate
+    private int _runningCall;       // guarded by _gate
+
+    private PoolWorker(Connection link, PSHost host, SessionState state)
+    {
+        _link = link;
+        _host = host;
+        _state = state;
+    }
+
+    /// <summary>Runs the worker until its link closes; never returns normally.</summary>
+    public static int Run(Connection link, Frame setup, PSHost host, SessionState state)
+    {
+        var worker = new PoolWorker(link, host, state);
+        link.Closed += _ => Process.GetCurrentProcess().Kill();   // let go, or the parent is gone: no orphans
+        if (!worker.SetUp(JobSpec.Read(new WireReader(setup.Body)))) return 1;
+        link.Start(worker.OnFrame, "Multiproc pool link");
+        foreach (var chunk in worker._chunks.GetConsumingEnumerable()) worker.RunChunk(chunk);
+        return 0;
+    }
+
+    /// <summary>Environment, functions, modules, then the initialization script in the global scope; reports how it went.</summary>
+    private bool SetUp(JobSpec spec)
+    {
+        ErrorRecord? failure = null;
+        try
+        {
+            JobSetup.ApplyEnvironment(spec);
+            if (JobSetup.Prepare(spec, _state) is { } import) using (import) import.Invoke();
+            if (spec.Script.Trim().Length > 0)
+            {
+                using var init = PowerShell.Create(RunspaceMode.CurrentRunspace).AddScript(spec.Script, useLocalScope: false);
+                init.Invoke();
+                if (init.HadErrors && init.Streams.Error.Count > 0) failure = init.Streams.Error[0];
+            }
+        }
+        catch (RuntimeException e) { failure = e.ErrorRecord; }
+        catch (Exception e) { failure = new ErrorRecord(e, "MpPoolSetupFailed", ErrorCategory.NotSpecified, null); }
+        var ready = new WireWriter();
+        ready.WriteBool(failure is null);
+        if (failure is not null) StreamRecord.Write(ready, StreamKind.Error, failure);
+        try { _link.Send(FrameType.PoolReady, ready); }
+        catch (MpObjectGoneException) { return false; }
+        return failure is null;
+    }
+
+    private void OnFrame(Frame frame)
+    {
+        if (frame.Type == FrameType.PoolChunk)
+        {
+            _chunks.Add(TaskChunk.Read(new WireReader(frame.Body)));
+        }
+        else if (frame.Type == FrameType.PoolCancel)
+        {
+            int call = new WireReader(frame.Body).ReadInt32();
+            _cancelled[call] = 0;
+            lock (_gate) if (_runningCall == call) _running?.BeginStop(null, null);
+        }
+    }
+
+    private void RunChunk(TaskChunk chunk)
+    {
+        var sink = new TaskSink(chunk.ChunkId, _link, _host);
+        if (chunk.Definition is not null) _calls[chunk.CallId] = Compile(chunk.Definition);
+        var call = _calls[chunk.CallId];
+        if (_cancelled.ContainsKey(chunk.CallId))
+        {
+            sink.Flush(finished: true);
+            return;
+        }
+        if (call.Error is not null)
+        {
+            foreach (var _ in chunk.Values)
+            {
+                sink.Fail(call.Error);
+                sink.Done();
+            }
+            sink.Flush(finished: true);
+            return;
+        }
+        JobSetup.SetVariables(call.Definition.UsingValues, _state);
+        using (var ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
+        {
+            ps.AddScript(Wrapper, useLocalScope: true)
+              .AddArgument(call.Task).AddArgument(chunk.Values).AddArgument(call.Definition.Arguments)
+              .AddArgument(sink).AddArgument(call.PerItem);
+            var output = new PSDataCollection<PSObject>();
+            output.DataAdded += (_, _) => { foreach (var item in output.ReadAll()) sink.OnOutput(item); };
+            ps.Streams.Error.DataAdded += (_, _) => { foreach (var record in ps.Streams.Error.ReadAll()) sink.OnError(record); };
+            var noInput = new PSDataCollection<object?>();
+            noInput.Complete();
+            lock (_gate)
+            {
+                _running = ps;
+                _runningCall = chunk.CallId;
+            }
+            try { ps.Invoke(noInput, output); }
+            catch (Exception) { /* stopped (the call was cancelled), or `exit`: told apart below */ }
+            finally
+            {
+                lock (_gate)
+                {
+                    _running = null;
+                    _runningCall = 0;
+                }
+            }
+        }
+        if (!sink.Finished && !_cancelled.ContainsKey(chunk.CallId))
+        {
+            // `exit` in a task ends the worker, as it would end a process: the item that ran it is lost.
+            sink.FlushAllButLast();
+            _link.Close();
+            Process.GetCurrentProcess().Kill();
+        }
+        sink.Flush(finished: true);
+    }
+
+    private static CompiledCall Compile(TaskDefinition definition)
+    {
+        try
+        {
+            var (task, perItem) = TaskFilter.Compile(definition.Script);
+            return new CompiledCall(definition, task, perItem, null);
+        }
+        catch (ParseException e)
+        {
+            return new CompiledCall(definition, null, false, e.ErrorRecord);
+        }
+    }
+
+    private sealed record CompiledCall(TaskDefinition Definition, ScriptBlock? Task, bool PerItem, ErrorRecord? Error);
+}

@@ -1,0 +1,119 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using Multiproc.Ipc;
+using Multiproc.Pool;
+
+namespace Multiproc.Worker;
+
+/// <summary>Collects what each item of a chunk produces and sends it to the parent. Not for use from scripts.</summary>
+/// <remarks>
+/// Everything runs on the worker's pipeline thread: output and records arrive as they are written, so
+/// whatever comes before <see cref="Done"/> belongs to the current item. Results go out in batches: at
+/// the chunk's end, and whenever 20 ms have passed, so the parent knows how far a worker got if it dies.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class TaskSink
+{
+    private static readonly long FlushTicks = Stopwatch.Frequency / 50;
+
+    private readonly long _chunkId;
+    private readonly Connection _link;
+    private readonly PSHost _host;
+    private readonly WireWriter _items = new(1024);     // finished items not sent yet
+    private readonly WireWriter _entries = new(256);    // the current item's entries
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _lastFlush;
+    private int _pending;      // items in _items
+    private int _lastItemAt;   // where the last of them starts in _items
+    private int _entryCount;
+    private ErrorRecord? _failure;
+
+    internal TaskSink(long chunkId, Connection link, PSHost host)
+    {
+        _chunkId = chunkId;
+        _link = link;
+        _host = host;
+        _lastFlush = _started;
+    }
+
+    /// <summary>How many items have ended.</summary>
+    public int Ended { get; private set; }
+
+    /// <summary>True once the wrapper ran to its end (not cut short by `exit`).</summary>
+    public bool Finished { get; private set; }
+
+    /// <summary>The current item threw: it failed, and the chunk goes on with the next.</summary>
+    public void Fail(ErrorRecord error) => _failure = error;
+
+    /// <summary>The current item has ended.</summary>
+    public void Done()
+    {
+        _lastItemAt = _items.Length;
+        _items.WriteInt32(Ended++);
+        _items.WriteInt32(_entryCount);
+        _items.WriteRaw(_entries.WrittenSpan);
+        ChunkResults.WriteFailure(_items, _failure);
+        _entries.Clear();
+        _entryCount = 0;
+        _failure = null;
+        _pending++;
+        if (Stopwatch.GetTimestamp() - _lastFlush > FlushTicks) Flush(finished: false);
+    }
+
+    public void Finish() => Finished = true;
+
+    internal void OnOutput(PSObject item)
+    {
+        switch (item.BaseObject)
+        {
+            case InformationRecord { Tags: var tags } info when tags.Contains("PSHOST"):
+                HostOutput.Draw(_host, info);   // Write-Host: shown as it happens, not kept
+                return;
+            case WarningRecord warning: Record(StreamKind.Warning, warning); return;
+            case VerboseRecord verbose: Record(StreamKind.Verbose, verbose); return;
+            case DebugRecord debug: Record(StreamKind.Debug, debug); return;
+            case InformationRecord information: Record(StreamKind.Information, information); return;
+        }
+        byte[] value;
+        try { value = Serializer.Write(item); }
+        catch (MpSerializationException e)
+        {
+            Record(StreamKind.Error, e.ErrorRecord);
+            return;
+        }
+        ChunkResults.WriteOutput(_entries, value);
+        _entryCount++;
+    }
+
+    internal void OnError(ErrorRecord error) => Record(StreamKind.Error, error);
+
+    private void Record(StreamKind kind, object record)
+    {
+        StreamRecord.Write(_entries, kind, record);
+        _entryCount++;
+    }
+
+    /// <summary>Sends what ended since the last flush; <paramref name="finished"/> closes the chunk.</summary>
+    internal void Flush(bool finished) => Send(finished, _pending, _items.Length);
+
+    /// <summary>Sends what ended but the last item: it ran `exit`, so its worker ends and the item is lost.</summary>
+    internal void FlushAllButLast()
+    {
+        if (_pending > 0) Send(finished: false, _pending - 1, _lastItemAt);
+    }
+
+    private void Send(bool finished, int count, int length)
+    {
+        var message = new WireWriter(length + 32);
+        double seconds = (double)(Stopwatch.GetTimestamp() - _started) / Stopwatch.Frequency;
+        ChunkResults.WriteHeader(message, _chunkId, finished, seconds, count);
+        message.WriteRaw(_items.WrittenSpan[..length]);
+        _items.Clear();
+        _pending = 0;
+        _lastFlush = Stopwatch.GetTimestamp();
+        try { _link.Send(FrameType.PoolResults, message); }
+        catch (MpObjectGoneException) { /* the parent is gone; the link's Closed handler ends this process */ }
+    }
+}
