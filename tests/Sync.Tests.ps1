@@ -116,7 +116,7 @@ Describe 'New-MpLock, Enter-MpLock and Exit-MpLock' {
         $p = Start-MpProcess { New-MpLock }
         $l = Receive-MpProcess $p -Wait
         $l | Should -BeOfType [Multiproc.MpLock]
-        Wait-Until { -not (Test-ProcessAlive $p.Id) } -Because 'the child, and its session, to end
+        Wait-Until { -not (Test-ProcessAlive $p.Id) } -Because 'the child, and its session, to end'
         { $l.Acquire(0) } | Should -Throw -ErrorId MpObjectGone
     }
 }
