@@ -19,6 +19,7 @@ namespace Multiproc;
 public sealed class MpPool
 {
     private const int AheadChunks = 2;
+    private static readonly long GatherTicks = System.Diagnostics.Stopwatch.Frequency / 500;   // 2 ms
     private static int s_lastNumber;
     private static long s_lastChunk;
 
@@ -28,6 +29,7 @@ public sealed class MpPool
     private readonly List<PoolCall> _calls = new();        // guarded by _gate; calls with items not done
     private int _starting;                                  // guarded by _gate; replacements on their way
     private long _completed, _failed;                       // guarded by _gate
+    private readonly Timer _gatherTimer;                    // dispatches again once a partial chunk has waited long enough
 
     private MpPool(string name, int size, int maxTasksPerWorker, JobSpec setup)
     {
@@ -35,6 +37,7 @@ public sealed class MpPool
         Size = size;
         MaxTasksPerWorker = maxTasksPerWorker;
         _setup = setup;
+        _gatherTimer = new Timer(_ => DispatchNow());
     }
 
     public string Name { get; }
@@ -188,6 +191,7 @@ public sealed class MpPool
             _members.Clear();
         }
         foreach (var member in members) member.Kill();
+        _gatherTimer.Dispose();
         PoolTable.Remove(this);
     }
 
@@ -311,25 +315,26 @@ public sealed class MpPool
 
     // ---- dispatch (under _gate) ------------------------------------------------------------------
 
-    /// <summary>Gives each worker chunks until it is <see cref="AheadChunks"/> ahead or nothing fits.</summary>
+    /// <summary>Gives idle workers a chunk each first, then keeps busy ones up to <see cref="AheadChunks"/> ahead.</summary>
     private void Dispatch(ref List<Action>? outbox)
     {
-        foreach (var member in _members)
+        for (int ahead = 0; ahead < AheadChunks; ahead++)
+            foreach (var member in _members)
+                if (member.InFlight.Count == ahead && NextChunk(member) is { } chunk) Send(member, chunk, ref outbox);
+    }
+
+    private static void Send(PoolMember member, SentChunk chunk, ref List<Action>? outbox)
+    {
+        var message = new WireWriter(chunk.Items.Sum(i => i.Bytes.Length) + 64);
+        new TaskChunk
         {
-            while (member.InFlight.Count < AheadChunks && NextChunk(member) is { } chunk)
-            {
-                var message = new WireWriter(chunk.Items.Sum(i => i.Bytes.Length) + 64);
-                new TaskChunk
-                {
-                    ChunkId = chunk.Id,
-                    CallId = chunk.Call.Id,
-                    Definition = member.KnownCalls.Add(chunk.Call.Id) ? chunk.Call.Definition : null,
-                    Items = chunk.Items.Select(i => i.Bytes).ToArray(),
-                }.Write(message);
-                var link = member.Link;
-                (outbox ??= new()).Add(() => Post(link, FrameType.PoolChunk, message));
-            }
-        }
+            ChunkId = chunk.Id,
+            CallId = chunk.Call.Id,
+            Definition = member.KnownCalls.Add(chunk.Call.Id) ? chunk.Call.Definition : null,
+            Items = chunk.Items.Select(i => i.Bytes).ToArray(),
+        }.Write(message);
+        var link = member.Link;
+        (outbox ??= new()).Add(() => Post(link, FrameType.PoolChunk, message));
     }
 
     private SentChunk? NextChunk(PoolMember member)
@@ -339,9 +344,21 @@ public sealed class MpPool
         foreach (var call in _calls)
         {
             if (call.Pending.Count == 0 || call.Cancelled) continue;
+            // Only quick tasks queue behind others: a slow one waits for a free worker instead.
+            if (member.InFlight.Count > 0 && !call.IsQuick) continue;
             int size = Math.Min(call.ChunkSize, budget);
-            // A busy worker waits for a full chunk while more input may come; an idle one takes what there is.
-            if (member.InFlight.Count > 0 && call.Pending.Count < size && !call.InputComplete) continue;
+            // While more input may come, a chunk waits to fill: a busy worker waits for a full one, an idle one
+            // for what came within a couple of milliseconds, so a fast worker is not fed one item at a time.
+            if (call.Pending.Count < size && !call.InputComplete)
+            {
+                long waited = System.Diagnostics.Stopwatch.GetTimestamp() - call.Pending.PeekFirst().Queued;
+                if (member.InFlight.Count > 0) continue;
+                if (waited < GatherTicks)
+                {
+                    _gatherTimer.Change(1 + (int)((GatherTicks - waited) * 1000 / System.Diagnostics.Stopwatch.Frequency), Timeout.Infinite);
+                    continue;
+                }
+            }
             var items = new PoolItem[Math.Min(size, call.Pending.Count)];
             for (int i = 0; i < items.Length; i++) items[i] = call.Pending.RemoveFirst();
             member.ItemsSent += items.Length;
@@ -350,6 +367,13 @@ public sealed class MpPool
             return chunk;
         }
         return null;
+    }
+
+    private void DispatchNow()
+    {
+        List<Action>? outbox = null;
+        lock (_gate) Dispatch(ref outbox);
+        Run(outbox);
     }
 
     /// <summary>Forgets a call once it has nothing left here; under _gate.</summary>

@@ -136,8 +136,9 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
     /// <summary>Writes the results that are ready, runs due callbacks and shows progress.</summary>
     private void WriteReady()
     {
-        foreach (var item in _call!.TakeReady()) PoolOutputWriter.Emit(this, item.Result!, item.Input);
-        _caller.RunPending(WriteError);
+        if (_call!.TakeReady() is { } ready)
+            foreach (var item in ready) PoolOutputWriter.Emit(this, item.Result!, item.Input);
+        if (_caller.HasPending) _caller.RunPending(WriteError);
         ShowProgress();
     }
 

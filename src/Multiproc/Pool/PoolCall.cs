@@ -22,6 +22,7 @@ internal sealed class PoolCall
     private readonly Queue<PoolItem> _finished = new();   // guarded by _gate; for unordered emission
     private int _nextInOrder;                             // guarded by _gate
     private int _done;                                    // guarded by _gate
+    private volatile int _untaken;                        // results not yet taken: lets TakeReady skip the lock
     private bool _inputComplete;                          // guarded by _gate
     private double _secondsPerItem = -1;                  // guarded by the pool's lock; -1 until a chunk has run
 
@@ -50,6 +51,9 @@ internal sealed class PoolCall
 
     /// <summary>Items per chunk: fixed by -ChunkSize, else about 10 ms of work as measured so far. Under the pool's lock.</summary>
     public int ChunkSize => FixedChunkSize ?? (_secondsPerItem < 0 ? 1 : (int)Math.Clamp(TargetChunkSeconds / Math.Max(_secondsPerItem, 1e-7), 1, MaxChunk));
+
+    /// <summary>Known to take well under a millisecond an item, so a chunk may wait its turn behind another. Under the pool's lock.</summary>
+    public bool IsQuick => _secondsPerItem is >= 0 and < 0.001;
 
     /// <summary>A chunk of <paramref name="count"/> items ran for <paramref name="seconds"/>; under the pool's lock.</summary>
     public void Observe(int count, double seconds)
@@ -99,14 +103,16 @@ internal sealed class PoolCall
         lock (_gate)
         {
             _done++;
+            _untaken++;
             if (!Ordered) _finished.Enqueue(item);
         }
         Caller.WakeUp();
     }
 
     /// <summary>The items whose results may be emitted now: the next ones in input order, or every finished one.</summary>
-    public List<PoolItem> TakeReady()
+    public List<PoolItem>? TakeReady()
     {
+        if (_untaken == 0) return null;   // the common case while input streams in: nothing to lock for
         var ready = new List<PoolItem>();
         lock (_gate)
         {
@@ -114,6 +120,7 @@ internal sealed class PoolCall
                 while (_nextInOrder < _items.Count && _items[_nextInOrder].Result is not null) ready.Add(_items[_nextInOrder++]);
             else
                 while (_finished.Count > 0) ready.Add(_finished.Dequeue());
+            _untaken -= ready.Count;
         }
         return ready;
     }

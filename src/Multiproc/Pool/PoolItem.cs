@@ -21,6 +21,9 @@ internal sealed class PoolItem
 
     public byte[] Bytes { get; }
 
+    /// <summary>When it was queued (Stopwatch ticks): a partial chunk waits a little for more.</summary>
+    public long Queued { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>Set once, when it has run (or failed without running).</summary>
     public ItemResult? Result { get; set; }
 

@@ -35,6 +35,8 @@ internal sealed class Deque<T>
         return item;
     }
 
+    public T PeekFirst() => Count > 0 ? _items[_head] : throw new InvalidOperationException("The deque is empty.");
+
     private void Grow()
     {
         var larger = new T[_items.Length * 2];
