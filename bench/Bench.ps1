@@ -209,6 +209,62 @@ Add-Row 'lock: Acquire + Release, 2 processes contending' $lockRate $others -Uni
 Add-Row 'semaphore(1): Acquire + Release, 2 processes contending' $semaphoreRate @{} -Unit 'pairs/s' -Target '>= 1M pairs/s' -Rate
 Get-MpProcess | Remove-MpProcess -Force
 
+# --- the pool
+$started = Measure-Ms { $pool = New-MpPool -Size 2; Stop-MpPool $pool } -Count 3
+$others = @{}
+if ($python) { $others['Python spawn'] = Measure-Python 'pool-start' }
+Add-Row 'pool start, 2 workers, until all are ready' $started $others -Target 'reported'
+
+$pool = New-MpPool -Size 2
+$null = 1..1000 | Invoke-MpPool { $_ + 1 } -Pool $pool   # "on a pool that has run one call already"
+function Measure-MapRate([int] $Count, [int] $ChunkSize) {
+    Get-Median @(foreach ($i in 1..3) {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $null = if ($ChunkSize) { 1..$Count | Invoke-MpPool { $_ + 1 } -Pool $pool -ChunkSize $ChunkSize } else { 1..$Count | Invoke-MpPool { $_ + 1 } -Pool $pool }
+            $Count / $watch.Elapsed.TotalSeconds
+        })
+}
+$parallel = Get-Median @(foreach ($i in 1..3) {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $null = 1..1000 | ForEach-Object -Parallel { $_ + 1 } -ThrottleLimit 2
+        1000 / $watch.Elapsed.TotalSeconds
+    })
+$others = @{ 'ForEach-Object -Parallel' = $parallel }
+if ($python) { $others['Python spawn'] = Measure-Python 'pool-map' }
+Add-Row '1..100000 | Invoke-MpPool { $_ + 1 }, ready pool of 2' (Measure-MapRate 100000 0) $others -Unit 'tasks/s' -Target '>= 300k tasks/s' -Rate
+$others = @{ 'ForEach-Object -Parallel' = $parallel }
+if ($python) { $others['Python spawn'] = Measure-Python 'pool-map-1' }
+Add-Row 'the same, -ChunkSize 1 (20,000 items)' (Measure-MapRate 20000 1) $others -Unit 'tasks/s' -Target 'reported' -Rate
+
+$asyncRate = Get-Median @(foreach ($i in 1..3) {
+        $asyncPool = New-MpPool -Size 2
+        $done = [ref]0
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        foreach ($n in 1..10000) { $null = Invoke-MpPool { param($n) $n + 1 } -Pool $asyncPool -ArgumentList $n -Async -Callback { $done.Value++ } }
+        Wait-MpPool $asyncPool
+        if ($done.Value -ne 10000) { throw "only $($done.Value) callbacks ran" }
+        10000 / $watch.Elapsed.TotalSeconds
+    })
+$others = @{}
+if ($python) { $others['Python spawn'] = Measure-Python 'pool-async' }
+Add-Row '10,000 -Async tasks with a callback, until Wait-MpPool' $asyncRate $others -Unit 'tasks/s' -Target '>= 20k tasks/s' -Rate
+
+$burn = { $x = 0; for ($i = 0; $i -lt $using:loops; $i++) { $x += $i }; $x }
+$loops = 1; $watch = [Diagnostics.Stopwatch]::StartNew(); $null = & { $x = 0; for ($i = 0; $i -lt 200000; $i++) { $x += $i } }
+$loops = [int](200000 * 0.2 / $watch.Elapsed.TotalSeconds)   # about 0.2 s in one process
+$oneProcess = Measure-Ms { foreach ($n in 1..20) { $null = & { param($l) $x = 0; for ($i = 0; $i -lt $l; $i++) { $x += $i }; $x } $loops } } -Count 3
+$onPool = Measure-Ms { $null = 1..20 | Invoke-MpPool $burn -Pool $pool } -Count 3
+$others = @{}
+if ($python) { $others['Python spawn'] = Measure-Python 'pool-cpu' }
+Add-Row 'CPU-bound, 20 x ~0.2 s on 2 workers: speed-up over one process' ($oneProcess / $onPool) $others -Unit 'x' -Target '>= 1.8 x' -Rate
+
+$worker = $pool.WorkerIds[0]
+$rollup = Get-Content "/proc/$worker/smaps_rollup" -ErrorAction Ignore
+$pss = [double](($rollup | Select-String '^Pss:\s+(\d+)').Matches[0].Groups[1].Value) / 1024
+$rss = [double](($rollup | Select-String '^Rss:\s+(\d+)').Matches[0].Groups[1].Value) / 1024
+Add-Row ('idle worker memory: PSS (RSS {0:N0} MiB)' -f $rss) $pss @{} -Unit 'MiB' -Target 'reported'
+Stop-MpPool $pool
+
 # --- the table
 function Format-Figure([double] $Value, [string] $Unit) {
     if ($Value -ge 1000) { '{0:N0} {1}' -f $Value, $Unit } else { '{0:N1} {1}' -f $Value, $Unit }

@@ -52,6 +52,17 @@ def shared_rates(d, l, n, out):
     out.put({'dict-get': get, 'dict-set': put, 'list-append': n / (time.perf_counter() - t)})
 
 
+def plus_one(x):
+    return x + 1
+
+
+def burn(loops):
+    x = 0
+    for i in range(loops):
+        x += i
+    return x
+
+
 def timed_receive(get, n):
     get()  # timed from the child's first item
     t = time.perf_counter()
@@ -93,6 +104,42 @@ if __name__ == '__main__':
             p.start()
             print(out.get()[measure])
             p.join()
+    elif measure == 'pool-start':
+        t = time.perf_counter()
+        with mp.Pool(2) as pool:
+            pool.map(plus_one, range(2))   # both workers up and answering
+            print((time.perf_counter() - t) * 1000)
+    elif measure in ('pool-map', 'pool-map-1'):
+        n = 100_000 if measure == 'pool-map' else 20_000
+        with mp.Pool(2) as pool:
+            pool.map(plus_one, range(1000))
+            t = time.perf_counter()
+            if measure == 'pool-map':
+                pool.map(plus_one, range(n))
+            else:
+                list(pool.imap(plus_one, range(n), chunksize=1))
+            print(n / (time.perf_counter() - t))
+    elif measure == 'pool-async':
+        with mp.Pool(2) as pool:
+            done = []
+            t = time.perf_counter()
+            for i in range(10_000):
+                pool.apply_async(plus_one, (i,), callback=done.append)
+            pool.close(); pool.join()
+            print(10_000 / (time.perf_counter() - t))
+    elif measure == 'pool-cpu':
+        loops = 200_000
+        t = time.perf_counter(); burn(loops); per = time.perf_counter() - t
+        loops = int(loops * 0.2 / per)
+        t = time.perf_counter()
+        for _ in range(20):
+            burn(loops)
+        one = time.perf_counter() - t
+        with mp.Pool(2) as pool:
+            pool.map(plus_one, range(2))
+            t = time.perf_counter()
+            pool.map(burn, [loops] * 20, chunksize=1)
+            print(one / (time.perf_counter() - t))
     elif measure == 'lock':
         n, lock, barrier, out = 200_000, mp.Lock(), mp.Barrier(2), mp.Queue()
         p = mp.Process(target=lock_pairs, args=(lock, barrier, n, out))

@@ -35,4 +35,14 @@ Describe 'The examples' {
         $out = Invoke-Example '05-lock.ps1'
         $out | Sort-Object | Should -Be (0..9 | ForEach-Object { "hello world $_" })
     }
+
+    It '06-pool.ps1 runs ten tasks on five workers, a callback for each, and waits for the pool' {
+        $out = Invoke-Example '06-pool.ps1'
+        $out[0] | Should -Be 'end'
+        $ran = @($out | Where-Object { $_ -like 'in process *' })
+        $ran | Should -HaveCount 10
+        ($ran | Sort-Object -Unique) | Should -HaveCount 5
+        $out | Where-Object { $_ -like '==>exec done:*' } | Sort-Object { [int]$_.Split(' ')[-1] } |
+            Should -Be (100..109 | ForEach-Object { "==>exec done: $_" })
+    }
 }

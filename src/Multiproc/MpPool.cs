@@ -266,7 +266,7 @@ public sealed class MpPool
                     _members.Remove(member);
                 }
             }
-            foreach (var (item, _) in completions) Forget(item.Call);
+            Forget(chunk.Call);
             Dispatch(ref outbox);
         }
         foreach (var (item, result) in completions) item.Call.Complete(item, result);

@@ -11,11 +11,16 @@ internal static class HostOutput
         var ui = host.UI;
         if (record.MessageData is HostInformationMessage { } message)
         {
+            // The line and its end in one write: other processes print to the same console at the same time.
+            bool line = message.NoNewLine != true;
             if (message.ForegroundColor is { } fg)
-                ui.Write(fg, message.BackgroundColor ?? ui.RawUI.BackgroundColor, message.Message);
-            else
-                ui.Write(message.Message);
-            if (message.NoNewLine != true) ui.WriteLine();
+            {
+                var bg = message.BackgroundColor ?? ui.RawUI.BackgroundColor;
+                if (line) ui.WriteLine(fg, bg, message.Message);
+                else ui.Write(fg, bg, message.Message);
+            }
+            else if (line) ui.WriteLine(message.Message);
+            else ui.Write(message.Message);
         }
         else
         {
