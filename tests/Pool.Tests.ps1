@@ -120,6 +120,20 @@ Describe 'Invoke-MpPool in map mode' {
         Wait-Until { @(Get-ChildProcessId $PID | Where-Object { $_ -notin $before -and (Test-ProcessAlive $_) }).Count -eq 0 } -Because 'the call''s workers to exit'
     }
 
+    It 'shows progress, tasks done and rate, once a call runs longer than about a second' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($script:ModulePath).AddStatement().
+                AddScript('1..30 | Invoke-MpPool { Start-Sleep -Milliseconds 100; $_ } -Size 2')
+            $out = $ps.Invoke()
+            $out | Should -HaveCount 30
+            $progress = @($ps.Streams.Progress | Where-Object { $_.RecordType -ne 'Completed' })
+            $progress.Count | Should -BeGreaterThan 0
+            $progress[-1].StatusDescription | Should -Match '^\d+ of 30 tasks done, [\d,.]+ tasks/s$'
+        }
+        finally { $ps.Dispose() }
+    }
+
     It 'fails at the sender with MpSerialization for an input that cannot cross, and runs the rest' {
         [Multiproc.MpSettings]::MaxMessageBytes = 1024
         try {
@@ -169,6 +183,22 @@ Describe 'New-MpPool' {
 
     It 'rejects a size below 1 before anything starts' {
         { New-MpPool -Size 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Multiproc.Commands.NewMpPoolCommand'
+    }
+}
+
+Describe 'Pool workers and the session' {
+    It 'go when the process that made the pool is killed' {
+        $ids = Join-Path $TestDrive 'workers.txt'
+        $script = "Import-Module '$script:ModulePath'; `$p = New-MpPool -Size 2; Set-Content '$ids' `$p.WorkerIds; Start-Sleep 120"
+        $parent = Start-Process $script:Pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -PassThru
+        try {
+            Wait-Until { (Test-Path $ids) -and @(Get-Content $ids).Count -eq 2 } -TimeoutSeconds 60 -Because 'the pool to start'
+            $workers = [int[]](Get-Content $ids)
+            $workers | ForEach-Object { Test-ProcessAlive $_ | Should -BeTrue }
+            Stop-Process -Id $parent.Id -Force   # SIGKILL
+            Wait-Until { @($workers | Where-Object { Test-ProcessAlive $_ }).Count -eq 0 } -TimeoutSeconds 10 -Because 'the workers to exit with their parent'
+        }
+        finally { Stop-Process -Id $parent.Id -Force -ErrorAction Ignore }
     }
 }
 

@@ -112,7 +112,7 @@ public sealed class MpPool
         lock (_gate)
         {
             Dispatch(ref outbox);
-            Forget(call);
+            Forget(call, ref outbox);
         }
         Run(outbox);
     }
@@ -266,7 +266,7 @@ public sealed class MpPool
                     _members.Remove(member);
                 }
             }
-            Forget(chunk.Call);
+            Forget(chunk.Call, ref outbox);
             Dispatch(ref outbox);
         }
         foreach (var (item, result) in completions) item.Call.Complete(item, result);
@@ -376,12 +376,19 @@ public sealed class MpPool
         Run(outbox);
     }
 
-    /// <summary>Forgets a call once it has nothing left here; under _gate.</summary>
-    private void Forget(PoolCall call)
+    /// <summary>Forgets a call once it has nothing left here, and tells the workers that knew it; under _gate.</summary>
+    private void Forget(PoolCall call, ref List<Action>? outbox)
     {
         if (call.Pending.Count > 0 || !call.InputComplete) return;
         if (_members.Any(m => m.InFlight.Any(c => c.Call == call))) return;
-        _calls.Remove(call);
+        if (!_calls.Remove(call)) return;
+        foreach (var member in _members.Where(m => m.KnownCalls.Remove(call.Id)))
+        {
+            var message = new WireWriter(8);
+            message.WriteInt32(call.Id);
+            var link = member.Link;
+            (outbox ??= new()).Add(() => Post(link, FrameType.PoolForget, message));
+        }
     }
 
     private static ItemResult Failure(object? input, MpException error)

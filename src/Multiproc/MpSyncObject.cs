@@ -56,6 +56,14 @@ public abstract class MpLockable : MpSyncObject
 
     internal abstract bool Acquire(TimeSpan timeout, System.Threading.CancellationToken cancel);
 
+    /// <summary>Acquires it for a cmdlet: MpTimeout when <paramref name="timeout"/> seconds pass first, saying what did not happen.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled; nothing was acquired.</exception>
+    internal void Enter(double timeout, System.Threading.CancellationToken cancel, string consequence)
+    {
+        if (!Acquire(Timeouts.FromSeconds(timeout), cancel))
+            throw new MpTimeoutException($"Timed out: the {this} was not free within {timeout} seconds{consequence}", this);
+    }
+
     private protected MpLockNotHeldException NotHeld(string what) => new(
         $"This process does not hold the {what}, so it cannot release it. Release only what this process acquired.", this);
 }

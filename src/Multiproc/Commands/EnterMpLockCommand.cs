@@ -20,9 +20,7 @@ public sealed class EnterMpLockCommand : MpCmdlet
     {
         try
         {
-            if (!Lock.Acquire(Timeouts.FromSeconds(Timeout), StopToken))
-                ThrowTerminating(new MpTimeoutException(
-                    $"Timed out: the {Lock} was not free within {Timeout} seconds. Wait longer, or find who holds it.", Lock));
+            Lock.Enter(Timeout, StopToken, ". Wait longer, or find who holds it.");
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         catch (MpException e) { ThrowTerminating(e); }

@@ -121,14 +121,12 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
     {
         _pool!.EndInput(_call!);
         if (Async) return;
-        while (!StopToken.IsCancellationRequested)
+        _caller.WaitUntil(() =>
         {
-            _caller.Reset();
             bool done = _call!.IsDone;
             WriteReady();
-            if (done) break;
-            _caller.Wait(TimeSpan.FromMilliseconds(250), StopToken);
-        }
+            return done;
+        }, System.Threading.Timeout.InfiniteTimeSpan, StopToken, WriteError);
         if (_showedProgress)
             WriteProgress(new ProgressRecord(0, "Invoke-MpPool", "Done") { RecordType = ProgressRecordType.Completed });
     }

@@ -18,14 +18,7 @@ public sealed class ReceiveMpTaskCommand : MpCmdlet
         var caller = CallerContext.Of(this);
         foreach (var task in Task)
         {
-            while (true)
-            {
-                caller.Reset();
-                bool done = task.IsCompleted;
-                caller.RunPending(WriteError);
-                if (done) break;
-                if (!caller.Wait(TimeSpan.FromMilliseconds(250), StopToken)) return;
-            }
+            if (!caller.WaitUntil(() => task.IsCompleted, System.Threading.Timeout.InfiniteTimeSpan, StopToken, WriteError)) return;
             PoolOutputWriter.Emit(this, task.Result!, task.Input);
         }
     }

@@ -26,9 +26,7 @@ public sealed class UseMpLockCommand : MpCmdlet
     {
         try
         {
-            if (!Lock.Acquire(Timeouts.FromSeconds(Timeout), StopToken))
-                ThrowTerminating(new MpTimeoutException(
-                    $"Timed out: the {Lock} was not free within {Timeout} seconds, so the scriptblock did not run.", Lock));
+            Lock.Enter(Timeout, StopToken, ", so the scriptblock did not run.");
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         catch (MpException e) { ThrowTerminating(e); }

@@ -22,20 +22,13 @@ public sealed class WaitMpPoolCommand : MpCmdlet
     protected override void ProcessRecord()
     {
         var caller = CallerContext.Of(this);
+        var deadline = Stopwatch.StartNew();
         var timeout = Timeouts.FromSeconds(Timeout);
-        var watch = Stopwatch.StartNew();
         foreach (var pool in Pool)
         {
             pool.Close();
-            while (true)
-            {
-                caller.Reset();
-                bool idle = pool.IsIdle;
-                caller.RunPending(WriteError);   // after the idle check: every callback the pool owes is queued by then
-                if (idle) break;
-                var left = timeout == System.Threading.Timeout.InfiniteTimeSpan ? TimeSpan.FromMilliseconds(250) : timeout - watch.Elapsed;
-                if (left <= TimeSpan.Zero || !caller.Wait(left < TimeSpan.FromMilliseconds(250) ? left : TimeSpan.FromMilliseconds(250), StopToken)) return;
-            }
+            var left = timeout == System.Threading.Timeout.InfiniteTimeSpan ? timeout : TimeSpan.FromTicks(Math.Max(0, (timeout - deadline.Elapsed).Ticks));
+            if (!caller.WaitUntil(() => pool.IsIdle, left, StopToken, WriteError)) return;
             pool.Finish();
         }
     }

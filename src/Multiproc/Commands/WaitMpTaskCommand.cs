@@ -31,19 +31,8 @@ public sealed class WaitMpTaskCommand : MpCmdlet
 
     protected override void EndProcessing()
     {
-        var caller = CallerContext.Of(this);
-        var timeout = Timeouts.FromSeconds(Timeout);
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            caller.Reset();
-            int done = _tasks.Count(t => t.IsCompleted);
-            caller.RunPending(WriteError);
-            if (done == _tasks.Count || (Any && done > 0)) break;
-            var left = timeout == System.Threading.Timeout.InfiniteTimeSpan ? TimeSpan.FromMilliseconds(250) : timeout - watch.Elapsed;
-            if (left <= TimeSpan.Zero) break;
-            if (!caller.Wait(left < TimeSpan.FromMilliseconds(250) ? left : TimeSpan.FromMilliseconds(250), StopToken)) return;
-        }
-        WriteObject(_tasks.Where(t => t.IsCompleted), enumerateCollection: true);
+        bool Done() => Any ? _tasks.Any(t => t.IsCompleted) : _tasks.All(t => t.IsCompleted);
+        CallerContext.Of(this).WaitUntil(Done, Timeouts.FromSeconds(Timeout), StopToken, WriteError);
+        if (!StopToken.IsCancellationRequested) WriteObject(_tasks.Where(t => t.IsCompleted), enumerateCollection: true);
     }
 }

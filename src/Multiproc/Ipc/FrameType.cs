@@ -37,4 +37,6 @@ internal enum FrameType : byte
     PoolResults = 16,
     /// <summary>Parent → pool worker: drop the rest of a call (its id follows).</summary>
     PoolCancel = 17,
+    /// <summary>Parent → pool worker: a call is over; forget its definition (its id follows).</summary>
+    PoolForget = 18,
 }

@@ -41,15 +41,26 @@ public sealed class CallerContext
     /// <summary>Wakes whoever waits in this runspace: a result came, or a callback is due.</summary>
     internal void WakeUp() => _wake.Set();
 
-    /// <summary>Waits until <see cref="WakeUp"/> or the timeout; false on cancellation.</summary>
-    /// <remarks>Call <see cref="Reset"/> before checking the condition waited for, so no wake-up is missed.</remarks>
-    internal bool Wait(TimeSpan timeout, CancellationToken cancel)
+    /// <summary>
+    /// Waits until <paramref name="done"/> holds, running due callbacks meanwhile (their errors go to
+    /// <paramref name="onError"/>); false at the timeout or on cancellation. Once it holds, the callbacks
+    /// queued before it held have run too.
+    /// </summary>
+    internal bool WaitUntil(Func<bool> done, TimeSpan timeout, CancellationToken cancel, Action<ErrorRecord> onError)
     {
-        try { _wake.Wait(timeout, cancel); return true; }
-        catch (OperationCanceledException) { return false; }
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            _wake.Reset();   // before the check: a wake-up after it is not missed
+            bool met = done();
+            RunPending(onError);
+            if (met) return true;
+            long left = deadline == long.MaxValue ? 250 : Math.Min(250, deadline - Environment.TickCount64);
+            if (left <= 0) return false;
+            try { _wake.Wait(TimeSpan.FromMilliseconds(left), cancel); }
+            catch (OperationCanceledException) { return false; }
+        }
     }
-
-    internal void Reset() => _wake.Reset();
 
     /// <summary>Queues a callback; it runs on this runspace's thread soon.</summary>
     internal void Enqueue(ScriptBlock callback, object? argument)

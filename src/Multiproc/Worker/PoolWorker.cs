@@ -34,8 +34,9 @@ $__MpSink.Finish()
     private readonly Connection _link;
     private readonly PSHost _host;
     private readonly SessionState _state;
-    private readonly BlockingCollection<TaskChunk> _chunks = new();
+    private readonly BlockingCollection<TaskChunk> _chunks = new();   // a chunk with no items and CallId < 0: forget call -CallId
     private readonly Dictionary<int, CompiledCall> _calls = new();   // pipeline thread only
+    private readonly Dictionary<string, CompiledCall> _compiled = new();   // pipeline thread only; by script text
     private readonly ConcurrentDictionary<int, byte> _cancelled = new();
     private readonly object _gate = new();
     private PowerShell? _running;   // guarded by _gate
@@ -90,6 +91,11 @@ $__MpSink.Finish()
         {
             _chunks.Add(TaskChunk.Read(new WireReader(frame.Body)));
         }
+        else if (frame.Type == FrameType.PoolForget)
+        {
+            // Through the queue: the definitions belong to the pipeline thread.
+            _chunks.Add(new TaskChunk { CallId = -new WireReader(frame.Body).ReadInt32() });
+        }
         else if (frame.Type == FrameType.PoolCancel)
         {
             int call = new WireReader(frame.Body).ReadInt32();
@@ -100,8 +106,14 @@ $__MpSink.Finish()
 
     private void RunChunk(TaskChunk chunk)
     {
+        if (chunk.CallId < 0)
+        {
+            _calls.Remove(-chunk.CallId);
+            _cancelled.TryRemove(-chunk.CallId, out _);
+            return;
+        }
         var sink = new TaskSink(chunk.ChunkId, _link, _host);
-        if (chunk.Definition is not null) _calls[chunk.CallId] = Compile(chunk.Definition);
+        if (chunk.Definition is not null) _calls[chunk.CallId] = Compile(chunk.Definition);   // once per call
         var call = _calls[chunk.CallId];
         if (_cancelled.ContainsKey(chunk.CallId))
         {
@@ -155,17 +167,24 @@ $__MpSink.Finish()
         sink.Flush(finished: true);
     }
 
-    private static CompiledCall Compile(TaskDefinition definition)
+    /// <summary>A call's task, compiled once per script text: a loop of -Async calls sends the same script many times.</summary>
+    private CompiledCall Compile(TaskDefinition definition)
     {
-        try
+        if (!_compiled.TryGetValue(definition.Script, out var compiled))
         {
-            var (task, perItem) = TaskFilter.Compile(definition.Script);
-            return new CompiledCall(definition, task, perItem, null);
+            if (_compiled.Count >= 256) _compiled.Clear();
+            try
+            {
+                var (task, perItem) = TaskFilter.Compile(definition.Script);
+                compiled = new CompiledCall(definition, task, perItem, null);
+            }
+            catch (ParseException e)
+            {
+                compiled = new CompiledCall(definition, null, false, e.ErrorRecord);
+            }
+            _compiled[definition.Script] = compiled;
         }
-        catch (ParseException e)
-        {
-            return new CompiledCall(definition, null, false, e.ErrorRecord);
-        }
+        return compiled with { Definition = definition };
     }
 
     private sealed record CompiledCall(TaskDefinition Definition, ScriptBlock? Task, bool PerItem, ErrorRecord? Error);
