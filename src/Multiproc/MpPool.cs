@@ -27,6 +27,7 @@ public sealed class MpPool
     private readonly JobSpec _setup;
     private readonly List<PoolMember> _members = new();   // guarded by _gate
     private readonly List<PoolCall> _calls = new();        // guarded by _gate; calls with items not done
+    private readonly Dictionary<string, PoolCall> _lanes = new();   // guarded by _gate; -Async lanes by script and `$using:` values
     private int _starting;                                  // guarded by _gate; replacements on their way
     private long _completed, _failed;                       // guarded by _gate
     private readonly Timer _gatherTimer;                    // dispatches again once a partial chunk has waited long enough
@@ -88,6 +89,18 @@ public sealed class MpPool
     }
 
     // ---- calls ---------------------------------------------------------------------------------
+
+    /// <summary>The -Async lane for a scriptblock and its `$using:` values: its tasks share chunks and a definition.</summary>
+    internal PoolCall LaneFor(string script, System.Collections.Hashtable usingValues, CallerContext caller)
+    {
+        var key = usingValues.Count == 0 ? script : script + "\0" + Convert.ToBase64String(Serializer.Write(usingValues));
+        lock (_gate)
+        {
+            if (!_lanes.TryGetValue(key, out var lane))
+                _lanes[key] = lane = new PoolCall(new TaskDefinition(script, usingValues, Array.Empty<object?>()), null, false, caller, isLane: true);
+            return lane;
+        }
+    }
 
     /// <summary>Queues one item of a call and sends what workers can take.</summary>
     /// <exception cref="MpPoolClosedException">The pool takes no more tasks.</exception>
@@ -332,6 +345,7 @@ public sealed class MpPool
             CallId = chunk.Call.Id,
             Definition = member.KnownCalls.Add(chunk.Call.Id) ? chunk.Call.Definition : null,
             Items = chunk.Items.Select(i => i.Bytes).ToArray(),
+            ItemArguments = chunk.Call.IsLane ? chunk.Items.Select(i => i.Arguments!).ToArray() : null,
         }.Write(message);
         var link = member.Link;
         (outbox ??= new()).Add(() => Post(link, FrameType.PoolChunk, message));
@@ -379,7 +393,7 @@ public sealed class MpPool
     /// <summary>Forgets a call once it has nothing left here, and tells the workers that knew it; under _gate.</summary>
     private void Forget(PoolCall call, ref List<Action>? outbox)
     {
-        if (call.Pending.Count > 0 || !call.InputComplete) return;
+        if (call.Pending.Count > 0 || !(call.InputComplete || call.IsLane)) return;
         if (_members.Any(m => m.InFlight.Any(c => c.Call == call))) return;
         if (!_calls.Remove(call)) return;
         foreach (var member in _members.Where(m => m.KnownCalls.Remove(call.Id)))

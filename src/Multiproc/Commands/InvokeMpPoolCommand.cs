@@ -69,6 +69,7 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
     private MpPool? _pool;
     private bool _ownsPool;
     private PoolCall? _call;
+    private byte[]? _arguments;   // -Async: each task brings its arguments, serialized once per command
     private CallerContext _caller = null!;
     private long _started;
     private long _lastProgress;
@@ -93,7 +94,12 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
                 _ownsPool = true;
             }
             else _pool = Pool;
-            _call = new PoolCall(definition, ChunkSize > 0 ? ChunkSize : null, !Unordered, _caller);
+            if (Async)
+            {
+                _call = _pool.LaneFor(script, usingValues, _caller);
+                _arguments = Serializer.Write(definition.Arguments);
+            }
+            else _call = new PoolCall(definition, ChunkSize > 0 ? ChunkSize : null, !Unordered, _caller);
             _started = Stopwatch.GetTimestamp();
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
@@ -111,7 +117,7 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
         }
         var input = InputObject?.BaseObject is null ? null : InputObject;
         var task = Async ? new MpTask(input, Callback, ErrorCallback, _caller) : null;
-        try { _pool!.Submit(_call!.Add(input, bytes, task)); }
+        try { _pool!.Submit(_call!.Add(input, bytes, task, _arguments)); }
         catch (MpException e) { ThrowTerminating(e); }
         if (task is not null) WriteObject(task);
         else WriteReady();
@@ -119,8 +125,8 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
 
     protected override void EndProcessing()
     {
+        if (Async) return;   // a lane's input never ends: its tasks go as they come
         _pool!.EndInput(_call!);
-        if (Async) return;
         _caller.WaitUntil(() =>
         {
             bool done = _call!.IsDone;

@@ -18,7 +18,8 @@ internal sealed class PoolCall
     private static int s_lastId;
 
     private readonly object _gate = new();
-    private readonly List<PoolItem> _items = new();      // guarded by _gate; every item, by index
+    private readonly List<PoolItem> _items = new();      // guarded by _gate; every item, by index (none for a lane)
+    private int _submitted;                               // guarded by _gate
     private readonly Queue<PoolItem> _finished = new();   // guarded by _gate; for unordered emission
     private int _nextInOrder;                             // guarded by _gate
     private int _done;                                    // guarded by _gate
@@ -26,14 +27,22 @@ internal sealed class PoolCall
     private bool _inputComplete;                          // guarded by _gate
     private double _secondsPerItem = -1;                  // guarded by the pool's lock; -1 until a chunk has run
 
-    public PoolCall(TaskDefinition definition, int? chunkSize, bool ordered, CallerContext caller)
+    public PoolCall(TaskDefinition definition, int? chunkSize, bool ordered, CallerContext caller, bool isLane = false)
     {
         Id = Interlocked.Increment(ref s_lastId);
         Definition = definition;
         FixedChunkSize = chunkSize;
-        Ordered = ordered;
+        Ordered = ordered && !isLane;
         Caller = caller;
+        IsLane = isLane;
     }
+
+    /// <summary>
+    /// An -Async lane: every -Async task of one scriptblock (and `$using:` values) on a pool, whatever
+    /// Invoke-MpPool call it came from, so they share chunks and one definition. Its input never ends;
+    /// its results go to the tasks only.
+    /// </summary>
+    public bool IsLane { get; }
 
     public int Id { get; }
     public TaskDefinition Definition { get; }
@@ -63,12 +72,12 @@ internal sealed class PoolCall
         _secondsPerItem = _secondsPerItem < 0 ? perItem : (_secondsPerItem + perItem) / 2;
     }
 
-    public PoolItem Add(object? input, byte[] bytes, MpTask? task = null)
+    public PoolItem Add(object? input, byte[] bytes, MpTask? task = null, byte[]? arguments = null)
     {
         lock (_gate)
         {
-            var item = new PoolItem(this, _items.Count, input, bytes) { Task = task };
-            _items.Add(item);
+            var item = new PoolItem(this, _submitted++, input, bytes, arguments) { Task = task };
+            if (!IsLane) _items.Add(item);
             return item;
         }
     }
@@ -81,12 +90,12 @@ internal sealed class PoolCall
         Caller.WakeUp();
     }
 
-    public int Submitted { get { lock (_gate) return _items.Count; } }
+    public int Submitted { get { lock (_gate) return _submitted; } }
 
     public int Done { get { lock (_gate) return _done; } }
 
     /// <summary>Every item submitted has its result (and the input has ended).</summary>
-    public bool IsDone { get { lock (_gate) return _inputComplete && _done == _items.Count; } }
+    public bool IsDone { get { lock (_gate) return (_inputComplete || IsLane) && _done == _submitted; } }
 
     /// <summary>Records an item's result; its task, if any, completes and queues its callback.</summary>
     public void Complete(PoolItem item, ItemResult result)
@@ -103,8 +112,8 @@ internal sealed class PoolCall
         lock (_gate)
         {
             _done++;
-            _untaken++;
-            if (!Ordered) _finished.Enqueue(item);
+            if (!IsLane) _untaken++;
+            if (!Ordered && !IsLane) _finished.Enqueue(item);
         }
         Caller.WakeUp();
     }

@@ -3,12 +3,13 @@ namespace Multiproc.Pool;
 /// <summary>One task of a pool call: its input, as given and as it crosses, and, once it ran, its result.</summary>
 internal sealed class PoolItem
 {
-    public PoolItem(PoolCall call, int index, object? input, byte[] bytes)
+    public PoolItem(PoolCall call, int index, object? input, byte[] bytes, byte[]? arguments)
     {
         Call = call;
         Index = index;
         Input = input;
         Bytes = bytes;
+        Arguments = arguments;
     }
 
     public PoolCall Call { get; }
@@ -20,6 +21,9 @@ internal sealed class PoolItem
     public object? Input { get; }
 
     public byte[] Bytes { get; }
+
+    /// <summary>Its own -ArgumentList, serialized (tasks of an -Async lane each bring theirs); null for the call's.</summary>
+    public byte[]? Arguments { get; }
 
     /// <summary>When it was queued (Stopwatch ticks): a partial chunk waits a little for more.</summary>
     public long Queued { get; } = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -8,7 +8,10 @@ namespace Multiproc.Pool;
 internal sealed record TaskDefinition(string Script, Hashtable UsingValues, object?[] Arguments);
 
 /// <summary>Parent → worker: consecutive items of one call, with the call's definition the first time this worker sees it.</summary>
-/// <remarks>Layout: chunk id int64, call id int32, has definition, [script, using values, arguments], count, items.</remarks>
+/// <remarks>
+/// Layout: chunk id int64, call id int32, has definition, [script, using values, arguments], count, items,
+/// has item arguments, [each item's arguments (an object array)].
+/// </remarks>
 internal sealed class TaskChunk
 {
     public long ChunkId { get; init; }
@@ -16,8 +19,12 @@ internal sealed class TaskChunk
     public TaskDefinition? Definition { get; init; }
     /// <summary>Each item as it is on the wire (serialized once, when it was submitted).</summary>
     public byte[][] Items { get; init; } = Array.Empty<byte[]>();
+    /// <summary>Each item's own arguments, serialized, for an -Async lane; null when the call's serve them all.</summary>
+    public byte[][]? ItemArguments { get; init; }
     /// <summary>The worker's side: the items read back.</summary>
     public object?[] Values { get; private init; } = Array.Empty<object?>();
+    /// <summary>The worker's side: each item's arguments read back, or null.</summary>
+    public object?[]? ValueArguments { get; private init; }
 
     public void Write(WireWriter w)
     {
@@ -33,6 +40,9 @@ internal sealed class TaskChunk
         }
         w.WriteInt32(Items.Length);
         foreach (var item in Items) w.WriteRaw(item);
+        w.WriteBool(ItemArguments is not null);
+        if (ItemArguments is not null)
+            foreach (var arguments in ItemArguments) w.WriteRaw(arguments);
     }
 
     public static TaskChunk Read(WireReader r)
@@ -50,6 +60,12 @@ internal sealed class TaskChunk
         }
         var values = new object?[r.ReadInt32()];
         for (int i = 0; i < values.Length; i++) values[i] = r.ReadValue();
-        return new TaskChunk { ChunkId = chunkId, CallId = callId, Definition = definition, Values = values };
+        object?[]? valueArguments = null;
+        if (r.ReadBool())
+        {
+            valueArguments = new object?[values.Length];
+            for (int i = 0; i < values.Length; i++) valueArguments[i] = r.ReadValue();
+        }
+        return new TaskChunk { ChunkId = chunkId, CallId = callId, Definition = definition, Values = values, ValueArguments = valueArguments };
     }
 }

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Multiproc.Processes;
@@ -15,39 +16,52 @@ internal static class ScriptCapture
 {
     private const string UsingPrefix = "__MpUsing_";
 
+    // The rewrite depends on the text alone: a scriptblock literal in a loop (an -Async task per
+    // iteration, say) is rewritten once. Its values are read anew at every call.
+    private static readonly ConditionalWeakTable<Ast, Rewrite> s_rewrites = new();
+
     /// <summary>
     /// Returns the scriptblock's text with each `$using:name` replaced by a plain variable, and the
     /// caller's value of each, read from <paramref name="callerState"/>.
     /// </summary>
     public static (string Script, Hashtable Values) RewriteUsing(ScriptBlock scriptBlock, SessionState callerState)
     {
-        var ast = scriptBlock.Ast;
-        var text = ast.Extent.Text;
-        int origin = ast.Extent.StartOffset;
+        var rewrite = s_rewrites.GetValue(scriptBlock.Ast, ast => Rewrite.Of(ast));
         var values = new Hashtable(StringComparer.OrdinalIgnoreCase);
-        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var variables = ast.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: true)
-            .Select(a => UsingExpressionAst.ExtractUsingVariable((UsingExpressionAst)a))
-            .OrderBy(v => v.Extent.StartOffset)
-            .ToList();
-        var rewritten = new StringBuilder(text.Length);
-        int copied = 0;
-        foreach (var variable in variables)
+        foreach (var (name, local) in rewrite.Names) values[local] = callerState.PSVariable.GetValue(name);
+        return (rewrite.Script, values);
+    }
+
+    /// <summary>A scriptblock's text with its `$using:` variables renamed, and each caller name with its new name.</summary>
+    private sealed record Rewrite(string Script, (string Name, string Local)[] Names)
+    {
+        public static Rewrite Of(Ast ast)
         {
-            var path = variable.VariablePath.UserPath;   // "using:name"
-            var name = path[(path.IndexOf(':') + 1)..];
-            if (!names.TryGetValue(name, out var local))
+            var text = ast.Extent.Text;
+            int origin = ast.Extent.StartOffset;
+            var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var variables = ast.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: true)
+                .Select(a => UsingExpressionAst.ExtractUsingVariable((UsingExpressionAst)a))
+                .OrderBy(v => v.Extent.StartOffset)
+                .ToList();
+            var rewritten = new StringBuilder(text.Length);
+            int copied = 0;
+            foreach (var variable in variables)
             {
-                local = UsingPrefix + names.Count;
-                names[name] = local;
-                values[local] = callerState.PSVariable.GetValue(name);
+                var path = variable.VariablePath.UserPath;   // "using:name"
+                var name = path[(path.IndexOf(':') + 1)..];
+                if (!names.TryGetValue(name, out var local))
+                {
+                    local = UsingPrefix + names.Count;
+                    names[name] = local;
+                }
+                int start = variable.Extent.StartOffset - origin;
+                rewritten.Append(text, copied, start - copied).Append("${").Append(local).Append('}');
+                copied = variable.Extent.EndOffset - origin;
             }
-            int start = variable.Extent.StartOffset - origin;
-            rewritten.Append(text, copied, start - copied).Append("${").Append(local).Append('}');
-            copied = variable.Extent.EndOffset - origin;
+            rewritten.Append(text, copied, text.Length - copied);
+            return new Rewrite(StripBraces(rewritten.ToString(), ast), names.Select(n => (n.Key, n.Value)).ToArray());
         }
-        rewritten.Append(text, copied, text.Length - copied);
-        return (StripBraces(rewritten.ToString(), ast), values);
     }
 
     // A scriptblock literal's extent includes its braces; its body is what the child must run.

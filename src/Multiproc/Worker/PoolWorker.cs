@@ -18,16 +18,24 @@ namespace Multiproc.Worker;
 /// </remarks>
 internal sealed class PoolWorker
 {
-    // Pipes the chunk through the task (see TaskFilter); a task with blocks of its own gets one pipeline
-    // per item. Finish() is skipped only when `exit` cut the chunk short.
+    // Mode 0 pipes the whole chunk through the task wrapped as a filter (see TaskFilter), which marks each
+    // item's end itself. Mode 1 pipes items one by one through that filter, each with its own arguments
+    // (an -Async lane); a binding error never reaches the filter, so it is marked here. Mode 2 runs a task
+    // with blocks of its own once per item. Finish() is skipped only when `exit` cut the chunk short.
     private const string Wrapper = @"
-param($__MpTask, $__MpItems, $__MpArgs, $__MpSink, $__MpPerItem)
-if ($__MpPerItem) {
-    foreach ($__MpItem in $__MpItems) {
-        try { , $__MpItem | & $__MpTask @__MpArgs 3>&1 4>&1 5>&1 6>&1 } catch { $__MpSink.Fail($_) } finally { $__MpSink.Done() }
+param($__MpTask, $__MpItems, $__MpArgs, $__MpItemArgs, $__MpSink, $__MpMode)
+if ($__MpMode -eq 0) { $__MpItems | & $__MpTask @__MpArgs 3>&1 4>&1 5>&1 6>&1 }
+else {
+    for ($__MpI = 0; $__MpI -lt $__MpItems.Length; $__MpI++) {
+        $__MpA = if ($__MpItemArgs) { $__MpItemArgs[$__MpI] } else { $__MpArgs }
+        if ($__MpMode -eq 1) {
+            try { , $__MpItems[$__MpI] | & $__MpTask @__MpA 3>&1 4>&1 5>&1 6>&1 } catch { $__MpSink.Fail($_); $__MpSink.Done() }
+        }
+        else {
+            try { , $__MpItems[$__MpI] | & $__MpTask @__MpA 3>&1 4>&1 5>&1 6>&1 } catch { $__MpSink.Fail($_) } finally { $__MpSink.Done() }
+        }
     }
 }
-else { $__MpItems | & $__MpTask @__MpArgs 3>&1 4>&1 5>&1 6>&1 }
 $__MpSink.Finish()
 ";
 
@@ -133,9 +141,10 @@ $__MpSink.Finish()
         JobSetup.SetVariables(call.Definition.UsingValues, _state);
         using (var ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
         {
+            int mode = call.PerItem ? 2 : chunk.ValueArguments is not null ? 1 : 0;
             ps.AddScript(Wrapper, useLocalScope: true)
               .AddArgument(call.Task).AddArgument(chunk.Values).AddArgument(call.Definition.Arguments)
-              .AddArgument(sink).AddArgument(call.PerItem);
+              .AddArgument(chunk.ValueArguments).AddArgument(sink).AddArgument(mode);
             var output = new PSDataCollection<PSObject>();
             output.DataAdded += (_, _) => { foreach (var item in output.ReadAll()) sink.OnOutput(item); };
             ps.Streams.Error.DataAdded += (_, _) => { foreach (var record in ps.Streams.Error.ReadAll()) sink.OnError(record); };
