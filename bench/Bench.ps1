@@ -249,11 +249,13 @@ $others = @{}
 if ($python) { $others['Python spawn'] = Measure-Python 'pool-async' }
 Add-Row '10,000 -Async tasks with a callback, until Wait-MpPool' $asyncRate $others -Unit 'tasks/s' -Target '>= 20k tasks/s' -Rate
 
-$burn = { $x = 0; for ($i = 0; $i -lt $using:loops; $i++) { $x += $i }; $x }
-$loops = 1; $watch = [Diagnostics.Stopwatch]::StartNew(); $null = & { $x = 0; for ($i = 0; $i -lt 200000; $i++) { $x += $i } }
+# The same scriptblock, run the same way (in its own scope, with its loop count as an argument) here and on the pool.
+$burn = { param($loops) $x = 0; for ($i = 0; $i -lt $loops; $i++) { $x += $i }; $x }
+$null = & $burn 200000   # compiled and warm before it is timed
+$watch = [Diagnostics.Stopwatch]::StartNew(); $null = & $burn 200000
 $loops = [int](200000 * 0.2 / $watch.Elapsed.TotalSeconds)   # about 0.2 s in one process
-$oneProcess = Measure-Ms { foreach ($n in 1..20) { $null = & { param($l) $x = 0; for ($i = 0; $i -lt $l; $i++) { $x += $i }; $x } $loops } } -Count 3
-$onPool = Measure-Ms { $null = 1..20 | Invoke-MpPool $burn -Pool $pool } -Count 3
+$oneProcess = Measure-Ms { foreach ($n in 1..20) { $null = & $burn $loops } } -Count 3
+$onPool = Measure-Ms { $null = 1..20 | Invoke-MpPool $burn -Pool $pool -ArgumentList $loops -ChunkSize 1 } -Count 3
 $others = @{}
 if ($python) { $others['Python spawn'] = Measure-Python 'pool-cpu' }
 Add-Row 'CPU-bound, 20 x ~0.2 s on 2 workers: speed-up over one process' ($oneProcess / $onPool) $others -Unit 'x' -Target '>= 1.8 x' -Rate
