@@ -1,11 +1,15 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
+    # No warm standby here: a worker may take it, and its replacement would look like a worker left behind.
+    $script:StandbyCount = [Multiproc.MpSettings]::StandbyCount
+    [Multiproc.MpSettings]::StandbyCount = 0
     $script:Pool = New-MpPool -Size 2 -Name 'tests'
 }
 
 AfterAll {
     Get-MpPool | Stop-MpPool
     Remove-AllMpProcess
+    [Multiproc.MpSettings]::StandbyCount = $script:StandbyCount
 }
 
 Describe 'Invoke-MpPool in map mode' {

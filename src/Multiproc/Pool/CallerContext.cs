@@ -24,12 +24,16 @@ public sealed class CallerContext
     private readonly ManualResetEventSlim _wake = new();
     private readonly PSEventManager _events;
     private readonly string _sourceIdentifier = $"Multiproc.Callbacks.{Guid.NewGuid():N}";
-    private int _eventQueued;   // 1 while an engine event is on its way
+    private static readonly long EventGapTicks = System.Diagnostics.Stopwatch.Frequency / 100;   // 10 ms
+    private readonly Timer _eventTimer;
+    private int _eventQueued;   // 1 while an engine event is on its way, or about to be
+    private long _lastEvent;    // when the last one was raised (Stopwatch ticks)
     private bool _running;      // pipeline thread only: no callback runs inside another
 
     private CallerContext(PSEventManager events)
     {
         _events = events;
+        _eventTimer = new Timer(_ => RaiseEvent());
         _events.SubscribeEvent(null, null, _sourceIdentifier, null,
             ScriptBlock.Create("[Multiproc.Pool.CallerContext]::RunPendingHere()"), supportEvent: true, forwardEvent: false);
     }
@@ -67,8 +71,19 @@ public sealed class CallerContext
     {
         _callbacks.Enqueue((callback, argument));
         WakeUp();
-        if (Interlocked.Exchange(ref _eventQueued, 1) == 0)
-            _events.GenerateEvent(_sourceIdentifier, null, Array.Empty<object>(), null);
+        if (Interlocked.Exchange(ref _eventQueued, 1) != 0) return;
+        // At most one engine event each 10 ms: running its action costs far more than a callback, so a
+        // stream of results is drained in batches.
+        long wait = Volatile.Read(ref _lastEvent) + EventGapTicks - System.Diagnostics.Stopwatch.GetTimestamp();
+        if (wait <= 0) RaiseEvent();
+        else _eventTimer.Change(1 + (int)(wait * 1000 / System.Diagnostics.Stopwatch.Frequency), Timeout.Infinite);
+    }
+
+    private void RaiseEvent()
+    {
+        Volatile.Write(ref _lastEvent, System.Diagnostics.Stopwatch.GetTimestamp());
+        try { _events.GenerateEvent(_sourceIdentifier, null, Array.Empty<object>(), null); }
+        catch (Exception) { /* the runspace has closed: nobody is left to call back */ }
     }
 
     internal bool HasPending => !_callbacks.IsEmpty;

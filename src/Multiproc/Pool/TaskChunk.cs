@@ -19,12 +19,17 @@ internal sealed class TaskChunk
     public TaskDefinition? Definition { get; init; }
     /// <summary>Each item as it is on the wire (serialized once, when it was submitted).</summary>
     public byte[][] Items { get; init; } = Array.Empty<byte[]>();
-    /// <summary>Each item's own arguments, serialized, for an -Async lane; null when the call's serve them all.</summary>
+    /// <summary>
+    /// Arguments of an -Async lane's items, serialized: one array for all (<see cref="CommonArguments"/>
+    /// on the worker's side), or one per item when they differ; null when the call's definition has them.
+    /// </summary>
     public byte[][]? ItemArguments { get; init; }
     /// <summary>The worker's side: the items read back.</summary>
     public object?[] Values { get; private init; } = Array.Empty<object?>();
     /// <summary>The worker's side: each item's arguments read back, or null.</summary>
     public object?[]? ValueArguments { get; private init; }
+    /// <summary>The worker's side: the arguments every item of the chunk shares, when they came once.</summary>
+    public object?[]? CommonArguments { get; private init; }
 
     public void Write(WireWriter w)
     {
@@ -40,9 +45,12 @@ internal sealed class TaskChunk
         }
         w.WriteInt32(Items.Length);
         foreach (var item in Items) w.WriteRaw(item);
-        w.WriteBool(ItemArguments is not null);
-        if (ItemArguments is not null)
-            foreach (var arguments in ItemArguments) w.WriteRaw(arguments);
+        // 0: the definition's arguments; 1: one array for every item; 2: an array per item.
+        bool shared = ItemArguments is { Length: > 0 } all && Array.TrueForAll(all, a => ReferenceEquals(a, all[0]));
+        w.WriteByte((byte)(ItemArguments is null ? 0 : shared ? 1 : 2));
+        if (ItemArguments is null) return;
+        if (shared) w.WriteRaw(ItemArguments[0]);
+        else foreach (var arguments in ItemArguments) w.WriteRaw(arguments);
     }
 
     public static TaskChunk Read(WireReader r)
@@ -60,12 +68,21 @@ internal sealed class TaskChunk
         }
         var values = new object?[r.ReadInt32()];
         for (int i = 0; i < values.Length; i++) values[i] = r.ReadValue();
-        object?[]? valueArguments = null;
-        if (r.ReadBool())
+        object?[]? valueArguments = null, commonArguments = null;
+        switch (r.ReadByte())
         {
-            valueArguments = new object?[values.Length];
-            for (int i = 0; i < values.Length; i++) valueArguments[i] = r.ReadValue();
+            case 1:
+                commonArguments = (object?[]?)r.ReadValue();
+                break;
+            case 2:
+                valueArguments = new object?[values.Length];
+                for (int i = 0; i < values.Length; i++) valueArguments[i] = r.ReadValue();
+                break;
         }
-        return new TaskChunk { ChunkId = chunkId, CallId = callId, Definition = definition, Values = values, ValueArguments = valueArguments };
+        return new TaskChunk
+        {
+            ChunkId = chunkId, CallId = callId, Definition = definition, Values = values,
+            ValueArguments = valueArguments, CommonArguments = commonArguments,
+        };
     }
 }

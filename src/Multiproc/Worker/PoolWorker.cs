@@ -26,15 +26,17 @@ internal sealed class PoolWorker
 param($__MpTask, $__MpItems, $__MpArgs, $__MpItemArgs, $__MpSink, $__MpMode)
 if ($__MpMode -eq 0) { $__MpItems | & $__MpTask @__MpArgs 3>&1 4>&1 5>&1 6>&1 }
 else {
-    for ($__MpI = 0; $__MpI -lt $__MpItems.Length; $__MpI++) {
-        $__MpA = if ($__MpItemArgs) { $__MpItemArgs[$__MpI] } else { $__MpArgs }
-        if ($__MpMode -eq 1) {
-            try { , $__MpItems[$__MpI] | & $__MpTask @__MpA 3>&1 4>&1 5>&1 6>&1 } catch { $__MpSink.Fail($_); $__MpSink.Done() }
+    & {
+        for ($__MpI = 0; $__MpI -lt $__MpItems.Length; $__MpI++) {
+            $__MpA = if ($__MpItemArgs) { $__MpItemArgs[$__MpI] } else { $__MpArgs }
+            if ($__MpMode -eq 1) {
+                try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.Fail($_); $__MpSink.Done() }
+            }
+            else {
+                try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.Fail($_) } finally { $__MpSink.Done() }
+            }
         }
-        else {
-            try { , $__MpItems[$__MpI] | & $__MpTask @__MpA 3>&1 4>&1 5>&1 6>&1 } catch { $__MpSink.Fail($_) } finally { $__MpSink.Done() }
-        }
-    }
+    } 3>&1 4>&1 5>&1 6>&1   # merged once for the chunk, not once an item
 }
 $__MpSink.Finish()
 ";
@@ -143,7 +145,7 @@ $__MpSink.Finish()
         {
             int mode = call.PerItem ? 2 : chunk.ValueArguments is not null ? 1 : 0;
             ps.AddScript(Wrapper, useLocalScope: true)
-              .AddArgument(call.Task).AddArgument(chunk.Values).AddArgument(call.Definition.Arguments)
+              .AddArgument(call.Task).AddArgument(chunk.Values).AddArgument(chunk.CommonArguments ?? call.Definition.Arguments)
               .AddArgument(chunk.ValueArguments).AddArgument(sink).AddArgument(mode);
             var output = new PSDataCollection<PSObject>();
             output.DataAdded += (_, _) => { foreach (var item in output.ReadAll()) sink.OnOutput(item); };
