@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 
@@ -11,20 +12,14 @@ internal static class HostOutput
         var ui = host.UI;
         if (record.MessageData is HostInformationMessage { } message)
         {
-            // The line and its end in one write: other processes print to the same console at the same time.
-            bool line = message.NoNewLine != true;
-            if (message.ForegroundColor is { } fg)
-            {
-                var bg = message.BackgroundColor ?? ui.RawUI.BackgroundColor;
-                if (line) ui.WriteLine(fg, bg, message.Message);
-                else ui.Write(fg, bg, message.Message);
-            }
-            else if (line) ui.WriteLine(message.Message);
-            else ui.Write(message.Message);
+            // The line and its end in one write (WriteLine makes two): other processes print to the same console at once.
+            var text = message.NoNewLine == true ? message.Message : message.Message + Environment.NewLine;
+            if (message.ForegroundColor is { } fg) ui.Write(fg, message.BackgroundColor ?? ui.RawUI.BackgroundColor, text);
+            else ui.Write(text);
         }
         else
         {
-            ui.WriteLine(record.MessageData?.ToString() ?? "");
+            ui.Write((record.MessageData?.ToString() ?? "") + Environment.NewLine);
         }
     }
 }
