@@ -206,6 +206,16 @@ Describe 'Pool workers and the session' {
     }
 }
 
+Describe 'Host output of workers' {
+    It 'shows every Write-Host line of workers printing at once on this console, whole' {
+        $script = "Import-Module '$script:ModulePath'; `$p = New-MpPool -Size 3; `$null = 1..600 | Invoke-MpPool { Write-Host ""line from `$PID item `$_"" } -Pool `$p; Stop-MpPool `$p"
+        $out = & $script:Pwsh -NoProfile -NonInteractive -Command $script
+        $out | Should -HaveCount 600
+        $out | Where-Object { $_ -notmatch '^line from \d+ item \d+$' } | Should -BeNullOrEmpty
+        ($out | ForEach-Object { [int]$_.Split(' ')[-1] } | Sort-Object) -join ',' | Should -Be ((1..600) -join ',')
+    }
+}
+
 Describe 'Invoke-MpPool -Async, MpTask and callbacks' {
     It 'runs every callback exactly once, in this process, by the time Wait-MpPool returns; ErrorCallback gets the errors' {
         $pool = New-MpPool -Size 2
