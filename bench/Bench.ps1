@@ -229,7 +229,16 @@ $parallel = Get-Median @(foreach ($i in 1..3) {
         $null = 1..1000 | ForEach-Object -Parallel { $_ + 1 } -ThrottleLimit 2
         1000 / $watch.Elapsed.TotalSeconds
     })
-$others = @{ 'ForEach-Object -Parallel' = $parallel }
+# The floor: feeding 100,000 items through the pipeline into a C# cmdlet that does almost nothing with them.
+$floorQueue = New-MpQueue
+$floor = Get-Median @(foreach ($i in 1..3) {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        1..100000 | Send-MpQueue $floorQueue
+        $rate = 100000 / $watch.Elapsed.TotalSeconds
+        $null = Receive-MpQueue $floorQueue -Count 100000
+        $rate
+    })
+$others = @{ 'ForEach-Object -Parallel' = $parallel; 'pipeline floor (1..100000 | Send-MpQueue, local)' = $floor }
 if ($python) { $others['Python spawn'] = Measure-Python 'pool-map' }
 Add-Row '1..100000 | Invoke-MpPool { $_ + 1 }, ready pool of 2' (Measure-MapRate 100000 0) $others -Unit 'tasks/s' -Target '>= 300k tasks/s' -Rate
 $others = @{ 'ForEach-Object -Parallel' = $parallel }

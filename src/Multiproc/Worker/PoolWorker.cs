@@ -13,8 +13,10 @@ namespace Multiproc.Worker;
 
 /// <summary>A pool worker: sets up once, then runs chunks of items until its parent lets it go.</summary>
 /// <remarks>
-/// Chunks run one after another on the pipeline thread; the link's reader thread queues them and handles
-/// cancellations meanwhile. A call's definition comes with its first chunk and is kept for the rest.
+/// One pipeline runs for the worker's life, taking chunk after chunk from <see cref="Next"/> (a pipeline
+/// per chunk would cost a fifth of a millisecond each). The link's reader thread queues the chunks and
+/// handles cancellations meanwhile: cancelling the running call stops the pipeline, which then starts
+/// anew. A call's definition comes with its first chunk and is kept until the call is over.
 /// </remarks>
 internal sealed class PoolWorker
 {
@@ -22,23 +24,29 @@ internal sealed class PoolWorker
     // item's end itself. Mode 1 pipes items one by one through that filter, each with its own arguments
     // (an -Async lane); a binding error never reaches the filter, so it is marked here. Mode 2 runs a task
     // with blocks of its own once per item. Finish() is skipped only when `exit` cut the chunk short.
-    private const string Wrapper = @"
-param($__MpTask, $__MpItems, $__MpArgs, $__MpItemArgs, $__MpSink, $__MpMode)
-if ($__MpMode -eq 0) { $__MpItems | & $__MpTask @__MpArgs 3>&1 4>&1 5>&1 6>&1 }
-else {
-    & {
-        for ($__MpI = 0; $__MpI -lt $__MpItems.Length; $__MpI++) {
-            $__MpA = if ($__MpItemArgs) { $__MpItemArgs[$__MpI] } else { $__MpArgs }
-            if ($__MpMode -eq 1) {
-                try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.Fail($_); $__MpSink.Done() }
+    private const string Loop = @"
+param($__MpWorker)
+while ($__MpRun = $__MpWorker.Next()) {
+    $__MpSink = $__MpRun.Sink
+    $__MpTask = $__MpRun.Task
+    $__MpItems = $__MpRun.Items
+    $__MpArgs = $__MpRun.Arguments
+    if ($__MpRun.Mode -eq 0) { $__MpItems | & $__MpTask @__MpArgs 3>&1 4>&1 5>&1 6>&1 }
+    else {
+        & {
+            for ($__MpI = 0; $__MpI -lt $__MpItems.Length; $__MpI++) {
+                $__MpA = if ($__MpRun.ItemArguments) { $__MpRun.ItemArguments[$__MpI] } else { $__MpArgs }
+                if ($__MpRun.Mode -eq 1) {
+                    try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.Fail($_); $__MpSink.Done() }
+                }
+                else {
+                    try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.Fail($_) } finally { $__MpSink.Done() }
+                }
             }
-            else {
-                try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.Fail($_) } finally { $__MpSink.Done() }
-            }
-        }
-    } 3>&1 4>&1 5>&1 6>&1   # merged once for the chunk, not once an item
+        } 3>&1 4>&1 5>&1 6>&1   # merged once for the chunk, not once an item
+    }
+    $__MpSink.Finish()
 }
-$__MpSink.Finish()
 ";
 
     private readonly Connection _link;
@@ -49,8 +57,9 @@ $__MpSink.Finish()
     private readonly Dictionary<string, CompiledCall> _compiled = new();   // pipeline thread only; by script text
     private readonly ConcurrentDictionary<int, byte> _cancelled = new();
     private readonly object _gate = new();
-    private PowerShell? _running;   // guarded by _gate
-    private int _runningCall;       // guarded by _gate
+    private PowerShell? _loop;      // guarded by _gate
+    private ChunkRun? _current;     // guarded by _gate; the chunk the loop runs now
+    private bool _stopping;         // guarded by _gate; the loop was told to stop: it must not start another chunk
 
     private PoolWorker(Connection link, PSHost host, SessionState state)
     {
@@ -66,8 +75,7 @@ $__MpSink.Finish()
         link.Closed += _ => Process.GetCurrentProcess().Kill();   // let go, or the parent is gone: no orphans
         if (!worker.SetUp(JobSpec.Read(new WireReader(setup.Body)))) return 1;
         link.Start(worker.OnFrame, "Multiproc pool link");
-        foreach (var chunk in worker._chunks.GetConsumingEnumerable()) worker.RunChunk(chunk);
-        return 0;
+        while (true) worker.RunLoop();
     }
 
     /// <summary>Environment, functions, modules, then the initialization script in the global scope; reports how it went.</summary>
@@ -110,72 +118,97 @@ $__MpSink.Finish()
         {
             int call = new WireReader(frame.Body).ReadInt32();
             _cancelled[call] = 0;
-            lock (_gate) if (_runningCall == call) _running?.BeginStop(null, null);
+            lock (_gate)
+            {
+                if (_current?.CallId != call || _stopping) return;
+                _stopping = true;
+                _loop?.BeginStop(null, null);
+            }
         }
     }
 
-    private void RunChunk(TaskChunk chunk)
+    /// <summary>Runs the loop pipeline until it is stopped (a call was cancelled) or cut short by `exit`.</summary>
+    private void RunLoop()
     {
-        if (chunk.CallId < 0)
+        using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+        ps.AddScript(Loop, useLocalScope: true).AddArgument(this);
+        var output = new PSDataCollection<PSObject>();
+        output.DataAdded += (_, _) => { foreach (var item in output.ReadAll()) CurrentSink()?.OnOutput(item); };
+        ps.Streams.Error.DataAdded += (_, _) => { foreach (var record in ps.Streams.Error.ReadAll()) CurrentSink()?.OnError(record); };
+        var noInput = new PSDataCollection<object?>();
+        noInput.Complete();
+        lock (_gate) _loop = ps;
+        try { ps.Invoke(noInput, output); }
+        catch (Exception) { /* stopped (a call was cancelled), or `exit`: told apart below */ }
+        ChunkRun? cut;
+        bool stopped;
+        lock (_gate)
         {
-            _calls.Remove(-chunk.CallId);
-            _cancelled.TryRemove(-chunk.CallId, out _);
-            return;
+            cut = _current;
+            stopped = _stopping;
+            _current = null;
+            _loop = null;
+            _stopping = false;
         }
-        var sink = new TaskSink(chunk.ChunkId, _link, _host);
-        if (chunk.Definition is not null) _calls[chunk.CallId] = Compile(chunk.Definition);   // once per call
-        var call = _calls[chunk.CallId];
-        if (_cancelled.ContainsKey(chunk.CallId))
-        {
-            sink.Flush(finished: true);
-            return;
-        }
-        if (call.Error is not null)
-        {
-            foreach (var _ in chunk.Values)
-            {
-                sink.Fail(call.Error);
-                sink.Done();
-            }
-            sink.Flush(finished: true);
-            return;
-        }
-        JobSetup.SetVariables(call.Definition.UsingValues, _state);
-        using (var ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
-        {
-            int mode = call.PerItem ? 2 : chunk.ValueArguments is not null ? 1 : 0;
-            ps.AddScript(Wrapper, useLocalScope: true)
-              .AddArgument(call.Task).AddArgument(chunk.Values).AddArgument(chunk.CommonArguments ?? call.Definition.Arguments)
-              .AddArgument(chunk.ValueArguments).AddArgument(sink).AddArgument(mode);
-            var output = new PSDataCollection<PSObject>();
-            output.DataAdded += (_, _) => { foreach (var item in output.ReadAll()) sink.OnOutput(item); };
-            ps.Streams.Error.DataAdded += (_, _) => { foreach (var record in ps.Streams.Error.ReadAll()) sink.OnError(record); };
-            var noInput = new PSDataCollection<object?>();
-            noInput.Complete();
-            lock (_gate)
-            {
-                _running = ps;
-                _runningCall = chunk.CallId;
-            }
-            try { ps.Invoke(noInput, output); }
-            catch (Exception) { /* stopped (the call was cancelled), or `exit`: told apart below */ }
-            finally
-            {
-                lock (_gate)
-                {
-                    _running = null;
-                    _runningCall = 0;
-                }
-            }
-        }
-        if (!sink.Finished && !_cancelled.ContainsKey(chunk.CallId))
+        if (cut is null) return;
+        if (!stopped && !cut.Sink.Finished)
         {
             // `exit` in a task ends the worker, as it would end a process: the item that ran it is lost.
-            sink.FlushAllButLast();
+            cut.Sink.FlushAllButLast();
             _link.Close();
             Process.GetCurrentProcess().Kill();
         }
-        sink.Flush(finished: true);
+        cut.Sink.Flush(finished: true);
+    }
+
+    private TaskSink? CurrentSink()
+    {
+        lock (_gate) return _current?.Sink;
+    }
+
+    /// <summary>The loop's next chunk to run, once the last one is reported; null ends the loop. Not for use from scripts.</summary>
+    public ChunkRun? Next()
+    {
+        ChunkRun? done;
+        bool stopping;
+        lock (_gate)
+        {
+            done = _current;
+            _current = null;
+            stopping = _stopping;
+        }
+        done?.Sink.Flush(finished: true);
+        if (stopping) return null;   // let the stop land on the loop's end, not on the next chunk
+        while (true)
+        {
+            var chunk = _chunks.Take();
+            if (chunk.CallId < 0)
+            {
+                _calls.Remove(-chunk.CallId);
+                _cancelled.TryRemove(-chunk.CallId, out _);
+                continue;
+            }
+            if (chunk.Definition is not null) _calls[chunk.CallId] = Compile(chunk.Definition);   // once per call
+            var call = _calls[chunk.CallId];
+            var sink = new TaskSink(chunk.ChunkId, _link, _host);
+            if (_cancelled.ContainsKey(chunk.CallId) || call.Error is not null)
+            {
+                if (call.Error is not null && !_cancelled.ContainsKey(chunk.CallId))
+                    foreach (var _ in chunk.Values)
+                    {
+                        sink.Fail(call.Error);
+                        sink.Done();
+                    }
+                sink.Flush(finished: true);
+                continue;
+            }
+            JobSetup.SetVariables(call.Definition.UsingValues, _state);
+            var run = new ChunkRun(chunk.CallId, sink, call.Task!, chunk.Values,
+                chunk.CommonArguments ?? call.Definition.Arguments, chunk.ValueArguments,
+                call.PerItem ? 2 : chunk.ValueArguments is not null ? 1 : 0);
+            lock (_gate) _current = run;
+            return run;
+        }
     }
 
     /// <summary>A call's task, compiled once per script text: a loop of -Async calls sends the same script many times.</summary>
