@@ -257,10 +257,12 @@ public sealed class MpPool
         var completions = new List<(PoolItem Item, ItemResult Result)>(results.Count);
         List<Action>? outbox = null;
         bool retire = false;
+        PoolCall? chunkCall = null;
         lock (_gate)
         {
             var chunk = member.InFlight.Find(c => c.Id == chunkId);
             if (chunk is null) return;
+            chunkCall = chunk.Call;
             foreach (var (index, result) in results)
             {
                 completions.Add((chunk.Items[index], result));
@@ -282,7 +284,7 @@ public sealed class MpPool
             Forget(chunk.Call, ref outbox);
             Dispatch(ref outbox);
         }
-        foreach (var (item, result) in completions) item.Call.Complete(item, result);
+        chunkCall?.Complete(completions);
         if (retire)
         {
             member.Kill();

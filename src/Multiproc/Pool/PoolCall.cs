@@ -98,22 +98,32 @@ internal sealed class PoolCall
     public bool IsDone { get { lock (_gate) return (_inputComplete || IsLane) && _done == _submitted; } }
 
     /// <summary>Records an item's result; its task, if any, completes and queues its callback.</summary>
-    public void Complete(PoolItem item, ItemResult result)
+    public void Complete(PoolItem item, ItemResult result) => Complete(new[] { (item, result) });
+
+    /// <summary>Records results of this call's items, as a worker's message brings them: one wake-up for all.</summary>
+    public void Complete(IReadOnlyList<(PoolItem Item, ItemResult Result)> results)
     {
-        if (Cancelled && item.Task is null) return;
+        if (Cancelled && !IsLane) return;
+        var fresh = new List<PoolItem>(results.Count);
         lock (_gate)
         {
-            if (item.Result is not null) return;
-            item.Result = result;
+            foreach (var (item, result) in results)
+            {
+                if (item.Result is not null) continue;   // failed already (the pool was stopped meanwhile)
+                item.Result = result;
+                fresh.Add(item);
+            }
         }
-        // The task's callback is queued before the item counts as done: once a call is done, every
+        if (fresh.Count == 0) return;
+        // A task's callback is queued before its item counts as done: once a call is done, every
         // callback it owes is queued, so a wait that drains them after seeing it done misses none.
-        item.Task?.Complete(result);
+        foreach (var item in fresh) item.Task?.Complete(item.Result!);
         lock (_gate)
         {
-            _done++;
-            if (!IsLane) _untaken++;
-            if (!Ordered && !IsLane) _finished.Enqueue(item);
+            _done += fresh.Count;
+            if (!IsLane) _untaken += fresh.Count;
+            if (!Ordered && !IsLane)
+                foreach (var item in fresh) _finished.Enqueue(item);
         }
         Caller.WakeUp();
     }
