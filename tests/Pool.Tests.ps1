@@ -233,6 +233,7 @@ Describe 'Invoke-MpPool -Async, MpTask and callbacks' {
         $results | ForEach-Object { $_ | Should -Match " in $PID$" }
         $threads | Should -Be ([Environment]::CurrentManagedThreadId)
         $failures | Should -HaveCount 5
+        ($failures | Sort-Object) -join ',' | Should -Be '10,20,30,40,50' -Because 'the error record''s TargetObject is the failed task''s input'
         $pool.State | Should -Be 'Closed'
         $pool.Completed | Should -Be 45
         $pool.Failed | Should -Be 5

@@ -63,7 +63,7 @@ public sealed class MpTask
     {
         _result = result;
         _done.Set();
-        if (result.Failure is { } failure)
+        if (result.FailureFor(Input) is { } failure)
         {
             if (_errorCallback is not null) _caller.Enqueue(_errorCallback, failure);
         }

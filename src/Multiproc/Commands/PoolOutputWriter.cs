@@ -21,14 +21,6 @@ internal static class PoolOutputWriter
                 case StreamKind.Information: cmdlet.WriteInformation((InformationRecord)value!); break;
             }
         }
-        if (result.Failure is { } failure) cmdlet.WriteError(WithTarget(failure, input));
-    }
-
-    /// <summary>The task's error with its input as the TargetObject, so the caller can tell which input failed.</summary>
-    public static ErrorRecord WithTarget(ErrorRecord failure, object? input)
-    {
-        var record = new ErrorRecord(failure.Exception, failure.FullyQualifiedErrorId, failure.CategoryInfo.Category, input);
-        if (failure.ErrorDetails is not null) record.ErrorDetails = failure.ErrorDetails;
-        return record;
+        if (result.FailureFor(input) is { } failure) cmdlet.WriteError(failure);
     }
 }

@@ -4,16 +4,6 @@ using Multiproc.Ipc;
 
 namespace Multiproc.Pool;
 
-/// <summary>What one item produced: its output and stream records in order, and whether it failed.</summary>
-internal sealed class ItemResult
-{
-    /// <summary>Output objects (Stream null) and records, in the order they were written.</summary>
-    public List<(StreamKind? Stream, object? Value)> Entries { get; } = new();
-
-    /// <summary>The terminating error the task threw (or MpWorkerLost's); null when it succeeded.</summary>
-    public ErrorRecord? Failure { get; set; }
-}
-
 /// <summary>Worker → parent: results of some items of a chunk, in item order; the last message of a chunk says so.</summary>
 /// <remarks>
 /// Layout: chunk id int64, finished bool, [run seconds double], count, then per item: index int32,

@@ -1,0 +1,24 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using Multiproc.Ipc;
+
+namespace Multiproc.Pool;
+
+/// <summary>What one item produced: its output and stream records in order, and whether it failed.</summary>
+internal sealed class ItemResult
+{
+    /// <summary>Output objects (Stream null) and records, in the order they were written.</summary>
+    public List<(StreamKind? Stream, object? Value)> Entries { get; } = new();
+
+    /// <summary>The terminating error the task threw (or MpWorkerLost's); null when it succeeded.</summary>
+    public ErrorRecord? Failure { get; set; }
+
+    /// <summary>The failure with the task's input as its TargetObject, so the caller can tell which input failed.</summary>
+    public ErrorRecord? FailureFor(object? input)
+    {
+        if (Failure is not { } failure) return null;
+        var record = new ErrorRecord(failure.Exception, failure.FullyQualifiedErrorId, failure.CategoryInfo.Category, input);
+        if (failure.ErrorDetails is not null) record.ErrorDetails = failure.ErrorDetails;
+        return record;
+    }
+}
