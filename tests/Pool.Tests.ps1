@@ -239,6 +239,24 @@ Describe 'Invoke-MpPool -Async, MpTask and callbacks' {
         $pool.Failed | Should -Be 5
     }
 
+    It 'runs callbacks between the caller''s own statements too, as event actions run, without a Multiproc cmdlet waiting' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$script:ModulePath'; `$global:pool = New-MpPool -Size 1; `$global:got = [System.Collections.Generic.List[object]]::new()").Invoke()
+            $ps.Commands.Clear()
+            $null = $ps.AddScript('$null = 1..3 | Invoke-MpPool { $_ * 2 } -Pool $pool -Async -Callback { $got.Add($_) }').Invoke()
+            $ps.Commands.Clear()
+            # Plain statements, no Multiproc cmdlet: the engine runs due event actions between them.
+            $got = $ps.AddScript('foreach ($i in 1..100) { if ($got.Count -eq 3) { break }; Start-Sleep -Milliseconds 100 }; $got').Invoke()
+            $got | Sort-Object | Should -Be 2, 4, 6
+        }
+        finally {
+            $ps.Commands.Clear()
+            $null = $ps.AddScript('Stop-MpPool $pool').Invoke()
+            $ps.Dispose()
+        }
+    }
+
     It 'gives results through GetResult, Wait-MpTask and Receive-MpTask; a failed task re-emits its error' {
         $ok = Invoke-MpPool { param($a, $b) $a + $b } -Pool $script:Pool -ArgumentList 2, 3 -Async
         $bad = Invoke-MpPool { throw 'task failed' } -Pool $script:Pool -Async
