@@ -183,11 +183,11 @@ public sealed class MpPool
             State = "Stopped";
             foreach (var call in _calls)
             {
-                while (call.Pending.Count > 0) failed.Add((call.Pending.RemoveFirst(), Failure(null, Closed())));
+                while (call.Pending.Count > 0) failed.Add((call.Pending.RemoveFirst(), Failure(Closed())));
             }
             foreach (var member in _members)
                 foreach (var chunk in member.InFlight)
-                    foreach (var item in chunk.Items.Skip(chunk.Resulted)) failed.Add((item, Failure(null, Closed())));
+                    foreach (var item in chunk.Items.Skip(chunk.Resulted)) failed.Add((item, Failure(Closed())));
             _calls.Clear();
         }
         EndWorkers();
@@ -310,7 +310,7 @@ public sealed class MpPool
                 {
                     var item = left[0];
                     _failed++;
-                    lost.Add((item, Failure(item.Input, new MpWorkerLostException(
+                    lost.Add((item, Failure(new MpWorkerLostException(
                         $"The pool worker running this task (process {member.ProcessId}) died: it was killed, or the task ran exit. The pool replaced it.",
                         item.Input))));
                     left.RemoveAt(0);
@@ -395,9 +395,9 @@ public sealed class MpPool
     /// <summary>Forgets a call once it has nothing left here, and tells the workers that knew it; under _gate.</summary>
     private void Forget(PoolCall call, ref List<Action>? outbox)
     {
-        if (call.Pending.Count > 0 || !(call.InputComplete || call.IsLane)) return;
+        if (call.Pending.Count > 0 || !(call.InputComplete || call.IsLane || call.Cancelled)) return;
         if (_members.Any(m => m.InFlight.Any(c => c.Call == call))) return;
-        if (!_calls.Remove(call)) return;
+        _calls.Remove(call);
         foreach (var member in _members.Where(m => m.KnownCalls.Remove(call.Id)))
         {
             var message = new WireWriter(8);
@@ -407,7 +407,7 @@ public sealed class MpPool
         }
     }
 
-    private static ItemResult Failure(object? input, MpException error)
+    private static ItemResult Failure(MpException error)
     {
         var record = new System.Management.Automation.ErrorRecord(error.ErrorRecord, error);
         return new ItemResult { Failure = record };

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Threading.Tasks;
 using Multiproc.Ipc;
 using Multiproc.Pipes;
+using Multiproc.Pool;
 using Multiproc.Processes;
 using Multiproc.Shared;
 
@@ -127,7 +128,7 @@ internal sealed class Session
 
     private void End()
     {
-        Pool.PoolTable.TerminateAll();
+        PoolTable.TerminateAll();
         Standby.KillAll();
         Processes.KillAll();
         ObjectHost.EndAll();
