@@ -140,12 +140,7 @@ public sealed class MpPool
             while (call.Pending.Count > 0) call.Pending.RemoveFirst();
             _calls.Remove(call);
             foreach (var member in _members.Where(m => m.InFlight.Any(c => c.Call == call)))
-            {
-                var message = new WireWriter(8);
-                message.WriteInt32(call.Id);
-                var link = member.Link;
-                (outbox ??= new()).Add(() => Post(link, FrameType.PoolCancel, message));
-            }
+                PostCallId(member, FrameType.PoolCancel, call, ref outbox);
         }
         Run(outbox);
     }
@@ -399,12 +394,16 @@ public sealed class MpPool
         if (_members.Any(m => m.InFlight.Any(c => c.Call == call))) return;
         _calls.Remove(call);
         foreach (var member in _members.Where(m => m.KnownCalls.Remove(call.Id)))
-        {
-            var message = new WireWriter(8);
-            message.WriteInt32(call.Id);
-            var link = member.Link;
-            (outbox ??= new()).Add(() => Post(link, FrameType.PoolForget, message));
-        }
+            PostCallId(member, FrameType.PoolForget, call, ref outbox);
+    }
+
+    /// <summary>Queues a message that names a call (cancel it, forget it) for a worker, to go after the lock.</summary>
+    private static void PostCallId(PoolMember member, FrameType type, PoolCall call, ref List<Action>? outbox)
+    {
+        var message = new WireWriter(8);
+        message.WriteInt32(call.Id);
+        var link = member.Link;
+        (outbox ??= new()).Add(() => Post(link, type, message));
     }
 
     private static ItemResult Failure(MpException error)
