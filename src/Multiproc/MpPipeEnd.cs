@@ -17,13 +17,15 @@ public sealed class MpPipeEnd : ISharedHandle
     private readonly string _owner;
     private readonly long _pipeId;
     private readonly int _end;
+    private readonly (string Path, int Offset) _locksCell;
     private EndChannel? _channel;
 
-    internal MpPipeEnd(string owner, long pipeId, int end, bool canSend, bool canReceive, EndChannel? channel = null)
+    internal MpPipeEnd(string owner, long pipeId, int end, (string, int) locksCell, bool canSend, bool canReceive, EndChannel? channel = null)
     {
         _owner = owner;
         _pipeId = pipeId;
         _end = end;
+        _locksCell = locksCell;
         CanSend = canSend;
         CanReceive = canReceive;
         _channel = channel;
@@ -34,7 +36,8 @@ public sealed class MpPipeEnd : ISharedHandle
     {
         long id = PipeOwner.Create(out var first, out var second);
         var owner = Session.Current.EndpointPath;
-        return (new MpPipeEnd(owner, id, 0, duplex, true, first), new MpPipeEnd(owner, id, 1, true, duplex, second));
+        return (new MpPipeEnd(owner, id, 0, first.LocksCell, duplex, true, first),
+            new MpPipeEnd(owner, id, 1, second.LocksCell, true, duplex, second));
     }
 
     public bool CanSend { get; }
@@ -98,7 +101,7 @@ public sealed class MpPipeEnd : ISharedHandle
 
     private EndChannel Channel => _channel ??=
         (Session.Current.IsOwnEndpoint(_owner) ? PipeOwner.LocalChannel(_pipeId, _end) : null)
-        ?? PipeHolder.Get(_owner, _pipeId, _end);
+        ?? PipeHolder.Get(_owner, _pipeId, _end, _locksCell);
 
     private void CheckDirection(bool allowed, string verb)
     {
@@ -115,10 +118,12 @@ public sealed class MpPipeEnd : ISharedHandle
         writer.WriteString(_owner);
         writer.WriteInt64(_pipeId);
         writer.WriteInt32(_end);
+        writer.WriteString(_locksCell.Path);
+        writer.WriteInt32(_locksCell.Offset);
         writer.WriteBool(CanSend);
         writer.WriteBool(CanReceive);
     }
 
     internal static MpPipeEnd ReadHandle(WireReader r) =>
-        new(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadBool(), r.ReadBool());
+        new(r.ReadString(), r.ReadInt64(), r.ReadInt32(), (r.ReadString(), r.ReadInt32()), r.ReadBool(), r.ReadBool());
 }

@@ -11,8 +11,9 @@ namespace Multiproc;
 /// <remarks>
 /// The queue lives in the process that made it. There the methods work on it directly; elsewhere they
 /// go over this process's <see cref="Link"/> to it. On an unbounded queue a put from another process is
-/// streamed (sent without waiting for an answer), so a loop of puts costs no round trips; a bounded
-/// queue must answer each put, because the put may have to wait for room.
+/// sent without waiting for an answer, so a loop of puts costs no round trips; it returns once the item
+/// has left the process, so the item survives the process's death. A bounded queue must answer each put,
+/// because the put may have to wait for room.
 /// </remarks>
 public sealed class MpQueue : ISharedHandle
 {
@@ -132,7 +133,7 @@ public sealed class MpQueue : ISharedHandle
         // Confirmed before returning: an item is lost with this process only if it dies after the get returned.
         var answer = Link.BeginPost((byte)(cancel.IsCancellationRequested ? QueueOp.GiveBack : QueueOp.Confirm), _id);
         answer.WriteInt64(loan);
-        link.PostNow(answer);
+        link.Post(answer);
         cancel.ThrowIfCancellationRequested();
         return items;
     }
@@ -161,7 +162,7 @@ public sealed class MpQueue : ISharedHandle
         {
             if (notice != (byte)QueueNotice.Completed) return;
             state.Completed = true;
-            try { link.PostNow(Link.BeginPost((byte)QueueOp.CompletedSeen, _id)); }
+            try { link.Post(Link.BeginPost((byte)QueueOp.CompletedSeen, _id)); }
             catch (MpObjectGoneException) { }
         });
         var reply = link.Call(link.Begin((byte)QueueOp.Attach, _id));

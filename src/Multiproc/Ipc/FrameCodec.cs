@@ -36,10 +36,22 @@ internal static class FrameCodec
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(header);
         if (length == 0 || length - 1 > maxBody)
             throw new InvalidDataException($"A frame of {length} bytes is outside the allowed range.");
-        var body = new byte[length - 1];
-        if (ReadAtLeast(stream, body) < body.Length)
-            throw new InvalidDataException("The connection ended inside a frame body.");
-        return new Frame((FrameType)header[4], body);
+        return new Frame((FrameType)header[4], ReadBody(stream, (int)(length - 1)));
+    }
+
+    // A peer may announce more than it sends: memory grows with the bytes that arrive, not with the claim.
+    private static byte[] ReadBody(Stream stream, int length)
+    {
+        const int FirstSize = 1 << 20;
+        var body = new byte[Math.Min(length, FirstSize)];
+        int got = 0;
+        while (true)
+        {
+            got += ReadAtLeast(stream, body.AsSpan(got));
+            if (got < body.Length) throw new InvalidDataException("The connection ended inside a frame body.");
+            if (got == length) return body;
+            Array.Resize(ref body, (int)Math.Min(length, 2L * body.Length));
+        }
     }
 
     private static int ReadAtLeast(Stream stream, Span<byte> buffer)

@@ -12,7 +12,7 @@ internal static class PipeHolder
 
     /// <summary>This process's channel for the end; asks the owner for its socket the first time.</summary>
     /// <exception cref="MpObjectGoneException">The owner has ended, or no longer knows the pipe.</exception>
-    public static EndChannel Get(string owner, long id, int end)
+    public static EndChannel Get(string owner, long id, int end, (string Path, int Offset) locksCell)
     {
         var key = (owner, id, end);
         if (s_ends.TryGetValue(key, out var channel)) return channel;
@@ -28,7 +28,7 @@ internal static class PipeHolder
                 lifeline.Send(FrameType.Hello, hello);
                 var (status, socket) = NativeSockets.ReceiveWithSocket(lifeline.Socket);
                 if ((PipeOwner.HandOverStatus)status == PipeOwner.HandOverStatus.Unknown) throw Gone(owner);
-                channel = new EndChannel(socket, () =>
+                channel = new EndChannel(socket, socket is null ? null : new EndLocks(locksCell), () =>
                 {
                     try { lifeline.Send(FrameType.Post, [PipeOwner.ClosedOp]); } catch (MpObjectGoneException) { }
                 });

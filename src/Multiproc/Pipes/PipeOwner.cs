@@ -30,8 +30,8 @@ internal static class PipeOwner
         var (a, b) = NativeSockets.CreatePair();
         long id = System.Threading.Interlocked.Increment(ref s_lastId);
         var pipe = new Pipe(a, b);
-        first = pipe.Local[0] = new EndChannel(a, () => Close(id, 0));
-        second = pipe.Local[1] = new EndChannel(b, () => Close(id, 1));
+        first = pipe.Local[0] = new EndChannel(a, new EndLocks(Sync.SharedMemory.Allocate()), () => Close(id, 0));
+        second = pipe.Local[1] = new EndChannel(b, new EndLocks(Sync.SharedMemory.Allocate()), () => Close(id, 1));
         s_pipes[id] = pipe;
         return id;
     }

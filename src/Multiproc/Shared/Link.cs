@@ -115,15 +115,12 @@ internal sealed class Link
         return w;
     }
 
-    /// <summary>Sends a one-way message in the background, batched with others.</summary>
+    /// <summary>Sends a one-way message; once this returns, it has left this process (SPEC §2).</summary>
     public void Post(WireWriter message)
     {
         _postedSinceSync = true;
-        _connection.Post(FrameType.Post, message.WrittenSpan);
+        _connection.Send(FrameType.Post, message.WrittenSpan);
     }
-
-    /// <summary>Sends a one-way message now, before returning.</summary>
-    public void PostNow(WireWriter message) => _connection.Send(FrameType.Post, message.WrittenSpan);
 
     /// <summary>Sends the call and waits for its reply.</summary>
     /// <remarks>
@@ -143,7 +140,7 @@ internal sealed class Link
         {
             var cancelMessage = BeginPost(CancelOp, request.ObjectId);
             cancelMessage.WriteInt32(request.Id);
-            try { PostNow(cancelMessage); } catch (MpObjectGoneException) { }
+            try { Post(cancelMessage); } catch (MpObjectGoneException) { }
             pending.Wait(CancellationToken.None);
         }
         var reply = new WireReader(pending.Body ?? throw Gone(), 4);

@@ -84,9 +84,8 @@ $__MpEnd.Reached = $true
             failure = new ErrorRecord(e, "MpChildFailed", ErrorCategory.NotSpecified, null);
             exitCode = 1;
         }
-        // What the job streamed to queues elsewhere must be there before its end is: whoever waits
+        // What the job put in queues elsewhere must be there before its end is: whoever waits
         // for this process may look in those queues next.
-        Pipes.EndChannel.FlushAll();
         Shared.Link.SyncAll();
         SendDone(new DoneReport(exitCode, failure));
         _finished = true;
