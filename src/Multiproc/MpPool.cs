@@ -19,6 +19,7 @@ namespace Multiproc;
 public sealed class MpPool
 {
     private const int AheadChunks = 2;
+    private const int StartAttempts = 4;
     private static readonly long GatherTicks = System.Diagnostics.Stopwatch.Frequency / 500;   // 2 ms
     private static int s_lastNumber;
     private static long s_lastChunk;
@@ -107,13 +108,16 @@ public sealed class MpPool
     internal void Submit(PoolItem item)
     {
         List<Action>? outbox = null;
+        bool understaffed;
         lock (_gate)
         {
             if (State != "Open") throw Closed();
             if (!_calls.Contains(item.Call)) _calls.Add(item.Call);
             item.Call.Pending.AddLast(item);
             Dispatch(ref outbox);
+            understaffed = _members.Count + _starting < Size;   // starts failed before: try again for this work
         }
+        if (understaffed) Replace();
         Run(outbox);
     }
 
@@ -217,18 +221,30 @@ public sealed class MpPool
     }
 
     /// <summary>Starts a worker in the background to keep the pool at its size.</summary>
+    /// <remarks>
+    /// A start can fail (the new worker was killed while it started, say): it is tried again, a little
+    /// later each time. When no worker is left and none could start after <see cref="StartAttempts"/>
+    /// tries, the items waiting fail rather than wait for a worker that will not come.
+    /// </remarks>
     private void Replace()
     {
         lock (_gate)
         {
-            if (State is "Stopped" or "Closed") return;
+            if (State is "Stopped" or "Closed" || _members.Count + _starting >= Size) return;
             _starting++;
         }
-        Task.Run(() =>
+        Task.Run(async () =>
         {
             PoolMember? member = null;
-            try { member = PoolMember.Start(_setup, CancellationToken.None); }
-            catch (Exception) { /* the pool runs on with fewer workers */ }
+            Exception? failure = null;
+            for (int attempt = 0; attempt < StartAttempts && member is null; attempt++)
+            {
+                if (attempt > 0) await Task.Delay(100 << attempt);
+                lock (_gate) if (State is "Stopped" or "Closed") break;
+                try { member = PoolMember.Start(_setup, CancellationToken.None); }
+                catch (Exception e) { failure = e; }
+            }
+            var abandoned = new List<(PoolItem Item, ItemResult Result)>();
             List<Action>? outbox = null;
             lock (_gate)
             {
@@ -239,8 +255,21 @@ public sealed class MpPool
                     Dispatch(ref outbox);
                     member = null;
                 }
+                else if (member is null && _members.Count == 0 && _starting == 0)
+                {
+                    foreach (var call in _calls)
+                        while (call.Pending.Count > 0)
+                        {
+                            var item = call.Pending.RemoveFirst();
+                            abandoned.Add((item, Failure(new MpWorkerLostException(
+                                $"No pool worker could be started to run this task ({failure?.Message}). Check the pool's initialization, or make a new pool.",
+                                item.Input, failure))));
+                        }
+                    _failed += abandoned.Count;
+                }
             }
             member?.Kill();
+            foreach (var (item, result) in abandoned) item.Call.Complete(item, result);
             Run(outbox);
         });
     }

@@ -45,8 +45,8 @@ public abstract class MpLockable : MpSyncObject
 
     private protected MpLockable((string Path, int Offset) cell) : base(cell) { }
 
-    /// <summary>Waits until this process holds it.</summary>
-    public void Acquire() => Acquire(System.Threading.Timeout.InfiniteTimeSpan, default);
+    /// <summary>Waits until this process holds it; returns true, as Python's acquire() does.</summary>
+    public bool Acquire() => Acquire(System.Threading.Timeout.InfiniteTimeSpan, default);
 
     /// <summary>Waits at most <paramref name="timeout"/> seconds; false when it was not acquired in time.</summary>
     public bool Acquire(double timeout) => Acquire(Seconds(timeout), default);

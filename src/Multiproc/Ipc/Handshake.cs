@@ -25,7 +25,8 @@ internal static class Handshake
         var nonce = RandomNumberGenerator.GetBytes(NonceSize);
         socket.Send(nonce);
         var proof = new byte[HMACSHA256.HashSizeInBytes];
-        if (!ReceiveExactly(socket, proof)) return false;
+        try { if (!ReceiveExactly(socket, proof)) return false; }
+        catch (SocketException) { return false; }   // no proof in time
         if (!CryptographicOperations.FixedTimeEquals(proof, HMACSHA256.HashData(secret, nonce)))
         {
             socket.Send(new[] { Rejected });
@@ -42,10 +43,20 @@ internal static class Handshake
         socket.ReceiveTimeout = (int)Deadline.TotalMilliseconds;
         var nonce = new byte[NonceSize];
         var answer = new byte[1];
-        // No nonce: the endpoint closed before it could judge anything, so its process is going away.
-        if (!ReceiveExactly(socket, nonce)) throw new SocketException((int)SocketError.ConnectionReset);
-        socket.Send(HMACSHA256.HashData(secret, nonce));
-        if (!ReceiveExactly(socket, answer)) throw new SocketException((int)SocketError.ConnectionReset);
+        try
+        {
+            // No nonce: the endpoint closed before it could judge anything, so its process is going away.
+            if (!ReceiveExactly(socket, nonce)) throw new SocketException((int)SocketError.ConnectionReset);
+            socket.Send(HMACSHA256.HashData(secret, nonce));
+            if (!ReceiveExactly(socket, answer)) throw new SocketException((int)SocketError.ConnectionReset);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+        {
+            // The process is there (it accepted) but does not answer: stopped, or too busy. Say so.
+            throw new MpTimeoutException(
+                $"Timed out: the Multiproc process that owns the object accepted the connection but did not answer within {Deadline.TotalSeconds} seconds. " +
+                "It may be stopped (kill -STOP) or overloaded; try again once it runs.", null, e);
+        }
         if (answer[0] != Accepted) throw Refused();
         socket.ReceiveTimeout = 0;
     }
@@ -54,6 +65,7 @@ internal static class Handshake
         "The Multiproc endpoint refused the connection because the session secret was not proven. " +
         "Only processes started by the same session can connect.");
 
+    /// <summary>False when the peer closed first; a receive timeout throws (SocketError.TimedOut).</summary>
     private static bool ReceiveExactly(Socket socket, Span<byte> buffer)
     {
         try
@@ -67,6 +79,6 @@ internal static class Handshake
             }
             return true;
         }
-        catch (SocketException) { return false; }
+        catch (SocketException e) when (e.SocketErrorCode is not (SocketError.TimedOut or SocketError.WouldBlock)) { return false; }
     }
 }

@@ -37,10 +37,11 @@ while ($__MpRun = $__MpWorker.Next()) {
             for ($__MpI = 0; $__MpI -lt $__MpItems.Length; $__MpI++) {
                 $__MpA = if ($__MpRun.ItemArguments) { $__MpRun.ItemArguments[$__MpI] } else { $__MpArgs }
                 if ($__MpRun.Mode -eq 1) {
-                    try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.Fail($_); $__MpSink.Done() }
+                    try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.Fail($_); $__MpSink.Done($true) }
                 }
                 else {
-                    try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.Fail($_) } finally { $__MpSink.Done() }
+                    $__MpEnded = $false
+                    try { , $__MpItems[$__MpI] | & $__MpTask @__MpA; $__MpEnded = $true } catch { $__MpSink.Fail($_); $__MpEnded = $true } finally { $__MpSink.Done($__MpEnded) }
                 }
             }
         } 3>&1 4>&1 5>&1 6>&1   # merged once for the chunk, not once an item
@@ -197,7 +198,7 @@ while ($__MpRun = $__MpWorker.Next()) {
                     foreach (var _ in chunk.Values)
                     {
                         sink.Fail(call.Error);
-                        sink.Done();
+                        sink.Done(normally: false);   // all go with the chunk's end, in one message
                     }
                 sink.Flush(finished: true);
                 continue;

@@ -28,7 +28,12 @@ internal static class TaskFilter
             : script[end.Statements[0].Extent.StartOffset..end.Statements[^1].Extent.EndOffset];
         var usings = string.Join("\n", ast.UsingStatements.Select(u => u.Extent.Text));
         var param = ast.ParamBlock?.Extent.Text ?? "";
-        var filter = $"{usings}\n{param}\nprocess {{ try {{\n{body}\n}} catch {{ $__MpSink.Fail($_) }} finally {{ $__MpSink.Done() }} }}";
+        // A `return` would leave the filter's process block as `exit` does, before the item is marked as
+        // ended normally: such a task runs once per item, as a process block, where `return` ends only it.
+        if (end.Find(a => a is ReturnStatementAst, searchNestedScriptBlocks: false) is not null)
+            return (ScriptBlock.Create($"{usings}\n{param}\nprocess {{\n{body}\n}}"), true);
+        // $__MpEnded is set only when the body ran to its end or threw: `exit` (or `break`) skips it.
+        var filter = $"{usings}\n{param}\nprocess {{ $__MpEnded = $false; try {{\n{body}\n$__MpEnded = $true }} catch {{ $__MpSink.Fail($_); $__MpEnded = $true }} finally {{ $__MpSink.Done($__MpEnded) }} }}";
         return (ScriptBlock.Create(filter), false);
     }
 }

@@ -10,21 +10,21 @@ namespace Multiproc.Worker;
 /// <summary>Collects what each item of a chunk produces and sends it to the parent. Not for use from scripts.</summary>
 /// <remarks>
 /// Everything runs on the worker's pipeline thread: output and records arrive as they are written, so
-/// whatever comes before <see cref="Done"/> belongs to the current item. Results go out in batches: at
-/// the chunk's end, and whenever 20 ms have passed, so the parent knows how far a worker got if it dies.
+/// whatever comes before <see cref="Done"/> belongs to the current item. An item that ended normally has
+/// its result sent before the next item starts (SPEC §10): a worker that dies loses only the item it was
+/// running, and no finished item runs twice. An item that ended by a flow-control statement (`exit`, say)
+/// waits for the chunk's end: when `exit` ends the worker, that item is the one lost.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class TaskSink
 {
-    private static readonly long FlushTicks = Stopwatch.Frequency / 50;
-
     private readonly long _chunkId;
     private readonly Connection _link;
     private readonly PSHost _host;
     private readonly WireWriter _items = new(1024);     // finished items not sent yet
     private readonly WireWriter _entries = new(256);    // the current item's entries
+    private readonly WireWriter _message = new(1024);   // the message being sent
     private readonly long _started = Stopwatch.GetTimestamp();
-    private long _lastFlush;
     private int _pending;      // items in _items
     private int _lastItemAt;   // where the last of them starts in _items
     private int _entryCount;
@@ -35,7 +35,6 @@ public sealed class TaskSink
         _chunkId = chunkId;
         _link = link;
         _host = host;
-        _lastFlush = _started;
     }
 
     /// <summary>How many items have ended.</summary>
@@ -47,8 +46,8 @@ public sealed class TaskSink
     /// <summary>The current item threw: it failed, and the chunk goes on with the next.</summary>
     public void Fail(ErrorRecord error) => _failure = error;
 
-    /// <summary>The current item has ended.</summary>
-    public void Done()
+    /// <summary>The current item has ended; <paramref name="normally"/> when it ran to its end or threw.</summary>
+    public void Done(bool normally)
     {
         _lastItemAt = _items.Length;
         _items.WriteInt32(Ended++);
@@ -59,7 +58,7 @@ public sealed class TaskSink
         _entryCount = 0;
         _failure = null;
         _pending++;
-        if (Stopwatch.GetTimestamp() - _lastFlush > FlushTicks) Flush(finished: false);
+        if (normally) Flush(finished: false);
     }
 
     public void Finish() => Finished = true;
@@ -106,13 +105,14 @@ public sealed class TaskSink
 
     private void Send(bool finished, int count, int length)
     {
-        var message = new WireWriter(length + 32);
+        if (count == 0 && !finished) return;
+        var message = _message;
+        message.Clear();
         double seconds = (double)(Stopwatch.GetTimestamp() - _started) / Stopwatch.Frequency;
         ChunkResults.WriteHeader(message, _chunkId, finished, seconds, count);
         message.WriteRaw(_items.WrittenSpan[..length]);
         _items.Clear();
         _pending = 0;
-        _lastFlush = Stopwatch.GetTimestamp();
         try { _link.Send(FrameType.PoolResults, message); }
         catch (MpObjectGoneException) { /* the parent is gone; the link's Closed handler ends this process */ }
     }

@@ -1,0 +1,199 @@
+# SPEC §2 "nothing is lost": each symptom the 2026-12 review found, as a test of its own.
+# The same guarantees at scale, under random kills, are in Stress.Tests.ps1.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    # No warm standby: a replacement worker must be a fresh start, to be killed while it starts.
+    $script:StandbyCount = [Multiproc.MpSettings]::StandbyCount
+    [Multiproc.MpSettings]::StandbyCount = 0
+
+    # Resident memory of a process, in MB.
+    function Get-RssMB([int] $Id) {
+        $line = Get-Content "/proc/$Id/status" -ErrorAction Ignore | Where-Object { $_ -like 'VmRSS:*' }
+        [int](($line -split '\s+')[1]) / 1024
+    }
+}
+
+AfterAll {
+    Get-MpPool | Stop-MpPool
+    Remove-AllMpProcess
+    [Multiproc.MpSettings]::StandbyCount = $script:StandbyCount
+}
+
+Describe 'Pipes lose nothing' {
+    It 'delivers a burst of 100,000 messages sent just before Close(), then MpPipeClosed' {
+        $r, $w = New-MpPipe -Simplex
+        $child = Start-MpProcess { param($w) foreach ($i in 1..100000) { $w.Send($i) }; $w.Close() } -ArgumentList $w
+        $n = 0; $sum = 0
+        $err = try { while ($true) { $sum += $r.Receive(60); $n++ } } catch { $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'MpPipeClosed'
+        $n | Should -Be 100000
+        $sum | Should -Be (100000 * 100001 / 2)
+        Wait-MpProcess $child
+    }
+
+    It 'delivers a burst the parent sends with SendBytes before Close() to a child' {
+        $r, $w = New-MpPipe -Simplex
+        $q = New-MpQueue
+        $child = Start-MpProcess { param($r, $q) $n = 0; $bytes = 0; try { while ($true) { $bytes += $r.ReceiveBytes(60).Length; $n++ } } catch { $q.Put("$n/$bytes/$($_.FullyQualifiedErrorId)") } } -ArgumentList $r, $q
+        $payload = [byte[]]::new(100)
+        foreach ($i in 1..20000) { $w.SendBytes($payload) }
+        $w.Close()
+        $q.Get(60) | Should -Be '20000/2000000/MpPipeClosed'
+        Wait-MpProcess $child
+    }
+
+    It 'keeps 200 KB messages of two senders on one end whole' {
+        $r, $w = New-MpPipe -Simplex
+        $senders = 1..2 | Start-MpProcess { param($w) $big = 'x' * 200000; foreach ($i in 1..30) { $w.Send("$PID|$i|$big") } } -ArgumentList $w
+        $seen = @{}
+        foreach ($k in 1..60) {
+            $pid_, $i, $body = $r.Receive(60) -split '\|'
+            $body.Length | Should -Be 200000
+            $seen["$pid_/$i"] = 1
+        }
+        $seen.Count | Should -Be 60
+        $r.Poll(0) | Should -BeFalse
+        $senders | Wait-MpProcess
+    }
+
+    It 'gives each message to exactly one of two readers on one end, and the sender never blocks for good' {
+        $r, $w = New-MpPipe -Simplex
+        $q = New-MpQueue
+        $readers = 1..2 | Start-MpProcess { param($r, $q) $got = [Collections.Generic.List[int]]::new(); try { while ($true) { $got.Add($r.Receive(60)) } } catch { $q.Put($got.ToArray()) } } -ArgumentList $r, $q
+        foreach ($i in 1..10000) { $w.Send($i) }
+        $w.Close()
+        $all = @($q.Get(60)) + @($q.Get(60))
+        $all.Count | Should -Be 10000
+        ($all | Sort-Object -Unique).Count | Should -Be 10000
+        $readers | Wait-MpProcess
+    }
+}
+
+Describe 'Queues lose nothing' {
+    It 'keeps every item whose Put returned when the producer is killed right after' {
+        $q = New-MpQueue
+        $child = Start-MpProcess { param($q) foreach ($i in 1..20000) { $q.Put($i) }; [Diagnostics.Process]::GetCurrentProcess().Kill() } -ArgumentList $q
+        $child | Wait-MpProcess
+        $child.ExitCode | Should -Be 137
+        $n = 0; while ($q.TryGet([ref] $null)) { $n++ }
+        $n | Should -Be 20000
+    }
+
+    It 'keeps a 20 MB item and the marker after it when the producer dies' {
+        $q = New-MpQueue
+        $child = Start-MpProcess { param($q) $q.Put('x' * 20MB); $q.Put('marker'); [Diagnostics.Process]::GetCurrentProcess().Kill() } -ArgumentList $q
+        $q.Get(60).Length | Should -Be 20MB
+        $q.Get(60) | Should -Be 'marker'
+        $child | Wait-MpProcess
+    }
+
+    It 'blocks a producer whose queue owner is stopped, with its memory bounded' {
+        $handles = New-MpQueue
+        $owner = Start-MpProcess { param($handles) $q = New-MpQueue; $handles.Put($q); Start-Sleep 600 } -ArgumentList $handles
+        $q = $handles.Get(60)
+        $progress = New-MpDictionary
+        $producer = Start-MpProcess { param($q, $progress) $mb = 'x' * 1MB; for ($i = 1; ; $i++) { $q.Put($mb); $progress['n'] = $i } } -ArgumentList $q, $progress
+        Wait-Until { $progress['n'] -ge 5 } -Because 'the producer putting'
+        kill -STOP $owner.Id
+        try {
+            # Stalled: no put returns once the owner's socket is full. With the defect, puts went on at
+            # once and the producer's memory grew without bound, so the count never stood still.
+            $deadline = [DateTime]::UtcNow.AddSeconds(60); $last = -1
+            while ($progress['n'] -ne $last) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw "The producer never blocked: $($progress['n']) puts of 1 MB returned." }
+                $last = $progress['n']
+                Start-Sleep -Milliseconds 500
+            }
+            $last | Should -BeLessThan 100
+            Get-RssMB $producer.Id | Should -BeLessThan 600
+        }
+        finally { kill -CONT $owner.Id }
+        Remove-MpProcess $producer, $owner -Force
+    }
+
+    It 'says the owner did not answer, not that it has ended, when it is stopped' {
+        $handles = New-MpQueue
+        $owner = Start-MpProcess { param($handles) $q = New-MpQueue; $handles.Put($q); Start-Sleep 600 } -ArgumentList $handles
+        $q = $handles.Get(60)
+        kill -STOP $owner.Id
+        try {
+            $err = Start-MpProcess { param($q) try { $q.Put(1); 'put' } catch { $_.FullyQualifiedErrorId; $_.Exception.Message } } -ArgumentList $q -Wait
+        }
+        finally { kill -CONT $owner.Id }
+        $err[0] | Should -Be 'MpTimeout'
+        $err[1] | Should -Match 'did not answer'
+        Remove-MpProcess $owner -Force
+    }
+}
+
+Describe 'The pool gives every input one answer' {
+    BeforeAll { $script:Pool = New-MpPool -Size 2 }
+    AfterAll { Stop-MpPool $script:Pool }
+
+    It 'keeps the result of an item that finished before its neighbour killed the worker' -ForEach @(1..3) {
+        $errs = $null
+        $got = 1..10 | Invoke-MpPool { if ($_ -eq 2) { [Diagnostics.Process]::GetCurrentProcess().Kill() }; $_ * 10 } -Pool $script:Pool -ChunkSize 5 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $got | Should -Be 10, 30, 40, 50, 60, 70, 80, 90, 100
+        $errs.Count | Should -Be 1
+        $errs[0].TargetObject | Should -Be 2
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MpWorkerLost*'
+    }
+
+    It 'never runs a finished task again when a worker dies' {
+        $runs = New-MpDictionary
+        $errs = $null
+        $got = 1..40 | Invoke-MpPool { param($runs) $null = $runs.Increment($_, 1); if ($_ % 10 -eq 5) { [Diagnostics.Process]::GetCurrentProcess().Kill() }; $_ } -Pool $script:Pool -ArgumentList $runs -ChunkSize 8 -ErrorVariable errs -ErrorAction SilentlyContinue
+        ($got.Count + $errs.Count) | Should -Be 40
+        foreach ($i in $got) { $runs[$i] | Should -Be 1 -Because "input $i succeeded and must have run once" }
+    }
+
+    It 'answers every input when tasks run exit, in 12 runs on 2 workers' {
+        foreach ($k in 1..12) {
+            $x = ($k % 4) + 1
+            $errs = $null
+            $got = @(1..4 | Invoke-MpPool { param($x) if ($_ -eq $x) { exit 3 }; $_ } -Pool $script:Pool -ArgumentList $x -ErrorVariable errs -ErrorAction SilentlyContinue)
+            ($got.Count + $errs.Count) | Should -Be 4 -Because "run $k must answer all four inputs"
+            $errs.Count | Should -Be 1
+            $errs[0].TargetObject | Should -Be $x
+        }
+    }
+
+    It 'answers a task that leaves with return, and marks it done at once' {
+        1..6 | Invoke-MpPool { if ($_ % 2) { return "odd $_" }; "even $_" } -Pool $script:Pool |
+            Should -Be 'odd 1', 'even 2', 'odd 3', 'even 4', 'odd 5', 'even 6'
+    }
+
+    It 'keeps its size when replacements are killed while they start, and finishes the call' {
+        $pool = New-MpPool -Size 2
+        try {
+            $known = [Collections.Generic.HashSet[int]]::new()
+            foreach ($id in Get-ChildProcessId $PID) { $null = $known.Add($id) }
+            foreach ($slot in 1..2) {
+                Stop-Process -Id $pool.WorkerIds[0] -Force
+                # The replacement is a new child of this process that is not a worker yet: kill it while it starts.
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while (-not ($starting = Get-ChildProcessId $PID | Where-Object { -not $known.Contains($_) -and $_ -notin $pool.WorkerIds } | Select-Object -First 1)) {
+                    if ([DateTime]::UtcNow -gt $deadline) { throw 'No replacement worker started.' }
+                    Start-Sleep -Milliseconds 10
+                }
+                $null = $known.Add($starting)
+                Stop-Process -Id $starting -Force
+            }
+            $got = 1..6000 | Invoke-MpPool { $_ } -Pool $pool
+            $got.Count | Should -Be 6000
+            Wait-Until { $pool.WorkerIds.Count -eq 2 -and @($pool.WorkerIds | Where-Object { Test-ProcessAlive $_ }).Count -eq 2 } -Because 'the pool to be back at its size'
+        }
+        finally { Stop-MpPool $pool }
+    }
+}
+
+Describe 'Acquire returns $true' {
+    It 'returns $true from a lock''s and a semaphore''s Acquire(), as Python''s acquire()' {
+        $lock = New-MpLock
+        $lock.Acquire() | Should -BeTrue
+        $lock.Release()
+        $semaphore = New-MpSemaphore -Count 2
+        $semaphore.Acquire() | Should -BeTrue
+        $semaphore.Release()
+    }
+}

@@ -1,0 +1,232 @@
+# SPEC §2's promises at 10-100x the functional tests' scale, with processes killed by SIGKILL at random
+# moments. Every case counts what was lost, doubled or out of order, asserts zero (or the bound a kill
+# allows), and says what it counted when it fails.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $script:StandbyCount = [Multiproc.MpSettings]::StandbyCount
+    [Multiproc.MpSettings]::StandbyCount = 0
+    $script:Random = [Random]::new()
+
+    # A payload of 1 B to 1 MB, mostly small: every 500th item is 1 MB, every 50th 10 KB.
+    function Get-PayloadSize([int] $Seq) {
+        if ($Seq % 500 -eq 0) { 1MB } elseif ($Seq % 50 -eq 0) { 10KB } else { 1 + $Seq % 100 }
+    }
+
+    # Items are "producer/seq/payload"; counts losses, doubles and order breaks per producer.
+    function Measure-Delivery([string[]] $Items, [hashtable] $Expected) {
+        $seen = @{}; $doubled = 0; $reordered = 0; $last = @{}; $badPayload = 0
+        foreach ($item in $Items) {
+            $producer, $seq, $payload = $item -split '/', 3
+            $seq = [int]$seq
+            if ($seen.ContainsKey("$producer/$seq")) { $doubled++ } else { $seen["$producer/$seq"] = 1 }
+            if ($last.ContainsKey($producer) -and $seq -le $last[$producer]) { $reordered++ }
+            $last[$producer] = $seq
+            if ($payload.Length -ne (Get-PayloadSize $seq)) { $badPayload++ }
+        }
+        $lost = 0
+        foreach ($producer in $Expected.Keys) {
+            foreach ($seq in 1..$Expected[$producer]) { if (-not $seen.ContainsKey("$producer/$seq")) { $lost++ } }
+        }
+        [pscustomobject]@{ Got = $Items.Count; Lost = $lost; Doubled = $doubled; Reordered = $reordered; BadPayload = $badPayload }
+    }
+}
+
+AfterAll {
+    Get-MpPool | Stop-MpPool
+    Remove-AllMpProcess
+    [Multiproc.MpSettings]::StandbyCount = $script:StandbyCount
+}
+
+Describe 'Queues under load' {
+    It 'moves 4 producers x 6,000 mixed-size items to 3 consumers exactly once, in producer order (<Kind>)' -ForEach @(
+        @{ Kind = 'unbounded'; MaxSize = 0 }
+        @{ Kind = 'bounded'; MaxSize = 50 }
+    ) {
+        $q = if ($MaxSize) { New-MpQueue -MaxSize $MaxSize } else { New-MpQueue }
+        $results = New-MpQueue
+        $sizer = ${function:Get-PayloadSize}.ToString()
+        $producers = 1..4 | Start-MpProcess {
+            param($q, $sizer)
+            $size = [scriptblock]::Create($sizer)
+            foreach ($i in 1..6000) { $q.Put("$PID/$i/" + ('x' * (& $size $i))) }
+        } -ArgumentList $q, $sizer
+        $consumers = 1..3 | Start-MpProcess {
+            param($q, $results)
+            $got = [Collections.Generic.List[string]]::new()
+            try { while ($true) { $got.Add($q.Get(120)) } } catch { $results.Put($got.ToArray()) }
+        } -ArgumentList $q, $results
+        $producers | Wait-MpProcess -Timeout 300
+        $q.Complete()
+        $items = foreach ($c in 1..3) { $results.Get(300) }
+        $expected = @{}; foreach ($p in $producers) { $expected["$($p.Id)"] = 6000 }
+        $counts = Measure-Delivery $items $expected
+        "$($counts.Got)/$($counts.Lost)/$($counts.Doubled)/$($counts.Reordered)/$($counts.BadPayload)" |
+            Should -Be '24000/0/0/0/0' -Because 'got/lost/doubled/reordered/bad payloads of 24,000 items put'
+        $counts.Got | Should -Be 24000
+    }
+
+    It 'keeps every returned Put of producers killed at random moments, in order, never doubled' {
+        $q = New-MpQueue
+        $progress = New-MpDictionary
+        $expected = @{}; $atLeast = @{}
+        foreach ($round in 1..8) {
+            $producer = Start-MpProcess {
+                param($q, $progress)
+                for ($i = 1; ; $i++) { $q.Put("$PID/$i/" + ('x' * (1 + $i % 100))); if ($i % 50 -eq 0) { $progress["$PID"] = $i } }
+            } -ArgumentList $q, $progress
+            Wait-Until { $progress["$($producer.Id)"] -ge 50 } -Because 'the producer to put'
+            Start-Sleep -Milliseconds ($script:Random.Next(0, 300))
+            $atLeast["$($producer.Id)"] = $progress["$($producer.Id)"]   # these Puts had returned
+            Stop-Process -Id $producer.Id -Force
+            $producer | Wait-MpProcess
+        }
+        $items = [Collections.Generic.List[string]]::new()
+        $item = $null
+        while ($q.TryGet([ref] $item)) { $items.Add($item) }
+        # What each killed producer got across is a prefix of what it put, at least what it reported.
+        $lastSeq = @{}
+        foreach ($it in $items) { $p, $s, $null = $it -split '/', 3; $lastSeq[$p] = [math]::Max([int]$s, [int]$lastSeq[$p]) }
+        foreach ($p in $atLeast.Keys) { $expected[$p] = $lastSeq[$p] }
+        $counts = Measure-Delivery $items.ToArray() $expected
+        foreach ($p in $atLeast.Keys) {
+            $lastSeq[$p] | Should -BeGreaterOrEqual $atLeast[$p] -Because "producer $p's first $($atLeast[$p]) Puts had returned before it was killed"
+        }
+        "$($counts.Lost)/$($counts.Doubled)/$($counts.Reordered)" | Should -Be '0/0/0' -Because "lost/doubled/reordered of $($counts.Got) items"
+    }
+
+    It 'loses at most the item in a killed consumer''s hands, and doubles none, over 8 random consumer kills' {
+        $q = New-MpQueue
+        $forwarded = New-MpQueue
+        foreach ($i in 1..20000) { $q.Put($i) }
+        $kills = 0
+        while ($kills -lt 8) {
+            $consumer = Start-MpProcess { param($q, $out) while ($true) { $out.Put($q.Get()) } } -ArgumentList $q, $forwarded
+            Wait-Until { $forwarded.Count -gt 0 -or $q.Count -lt 20000 } -Because 'the consumer to take items'
+            Start-Sleep -Milliseconds ($script:Random.Next(20, 200))
+            Stop-Process -Id $consumer.Id -Force
+            $consumer | Wait-MpProcess
+            $kills++
+        }
+        $drain = Start-MpProcess { param($q, $out) try { while ($true) { $out.Put($q.Get(0)) } } catch { } } -ArgumentList $q, $forwarded
+        $drain | Wait-MpProcess
+        $got = [Collections.Generic.List[int]]::new(); $item = $null
+        while ($forwarded.TryGet([ref] $item)) { $got.Add($item) }
+        $doubled = $got.Count - ($got | Sort-Object -Unique).Count
+        $lost = 20000 - ($got | Sort-Object -Unique).Count
+        $doubled | Should -Be 0 -Because "$($got.Count) items came through"
+        $lost | Should -BeLessOrEqual $kills -Because "each of $kills killed consumers held at most one item between its Get and its Put"
+    }
+}
+
+Describe 'Pipes under load' {
+    It 'delivers bursts of 100,000 then Close() from <From>, with SendBytes too' -ForEach @(
+        @{ From = 'a child' }
+        @{ From = 'the parent' }
+    ) {
+        $r, $w = New-MpPipe -Simplex
+        $report = New-MpQueue
+        $sender = { param($w) foreach ($i in 1..100000) { if ($i % 1000 -eq 0) { $w.SendBytes([byte[]]::new($i % 7000)) } else { $w.Send($i) } }; $w.Close() }
+        $receiver = {
+            param($r)
+            $n = 0; $sum = 0; $bytes = 0; $order = 0; $last = 0
+            $end = try { while ($true) { $m = $r.Receive(120); $n++; if ($m -is [byte[]]) { $bytes += $m.Length } else { if ($m -le $last) { $order++ }; $last = $m; $sum += $m } } } catch { $_.FullyQualifiedErrorId }
+            "$n/$sum/$bytes/$order/$end"
+        }
+        $expectedSum = 0; $expectedBytes = 0
+        foreach ($i in 1..100000) { if ($i % 1000 -eq 0) { $expectedBytes += $i % 7000 } else { $expectedSum += $i } }
+        if ($From -eq 'a child') {
+            $child = Start-MpProcess $sender -ArgumentList $w
+            $got = & $receiver $r
+            $child | Wait-MpProcess
+        }
+        else {
+            $child = Start-MpProcess { param($r, $report, $receiver) $report.Put((& ([scriptblock]::Create($receiver)) $r)) } -ArgumentList $r, $report, $receiver.ToString()
+            & $sender $w
+            $got = $report.Get(300)
+        }
+        $got | Should -Be "100000/$expectedSum/$expectedBytes/0/MpPipeClosed" -Because 'count/sum/bytes/out-of-order/how it ended'
+    }
+}
+
+Describe 'The pool under worker kills' {
+    BeforeAll { $script:Pool = New-MpPool -Size 2 }
+    AfterAll { Stop-MpPool $script:Pool }
+
+    It 'answers each of 100,000 inputs exactly once with workers killed mid-run (<Order>)' -ForEach @(
+        @{ Order = 'ordered'; Unordered = $false }
+        @{ Order = 'unordered'; Unordered = $true }
+    ) {
+        $pool = $script:Pool
+        $killer = [powershell]::Create().AddScript({
+                param($pool, $seed)
+                $random = [Random]::new($seed); $kills = 0
+                Start-Sleep -Milliseconds 300
+                while ($kills -lt 6) {
+                    Start-Sleep -Milliseconds ($random.Next(50, 250))
+                    $ids = $pool.WorkerIds
+                    if ($ids.Count) { Stop-Process -Id $ids[$random.Next(0, $ids.Count)] -Force -ErrorAction Ignore; $kills++ }
+                }
+                $kills
+            }).AddArgument($pool).AddArgument($script:Random.Next())
+        $handle = $killer.BeginInvoke()
+        $errs = $null
+        # Each task takes ~0.1 ms so the kills land mid-run; a killed worker's running item fails.
+        $got = 1..100000 | Invoke-MpPool { $x = 0; foreach ($k in 1..20) { $x += $k }; $_ } -Pool $pool -Unordered:$Unordered -ErrorVariable errs -ErrorAction SilentlyContinue
+        $kills = $killer.EndInvoke($handle)[0]
+        $killer.Dispose()
+        $failedInputs = @($errs | ForEach-Object TargetObject)
+        $answered = @($got) + $failedInputs
+        $unique = ($answered | Sort-Object -Unique).Count
+        $doubled = $answered.Count - $unique
+        $lost = 100000 - $unique
+        $reordered = 0
+        if (-not $Unordered) { for ($i = 1; $i -lt $got.Count; $i++) { if ($got[$i] -le $got[$i - 1]) { $reordered++ } } }
+        "$lost/$doubled/$reordered" | Should -Be '0/0/0' -Because "lost/doubled/reordered with $($got.Count) results and $($errs.Count) errors after $kills kills"
+        $errs.Count | Should -BeLessOrEqual $kills
+        @($errs | Where-Object FullyQualifiedErrorId -notlike 'MpWorkerLost*').Count | Should -Be 0
+        Wait-Until { $pool.WorkerIds.Count -eq 2 } -Because 'the pool to keep its size'
+    }
+
+    It 'never runs a finished task twice across 8 worker kills' {
+        $runs = New-MpDictionary
+        $errs = $null
+        $got = 1..2000 | Invoke-MpPool { param($runs) $null = $runs.Increment($_, 1); if ($_ % 250 -eq 7) { [Diagnostics.Process]::GetCurrentProcess().Kill() }; $_ } -Pool $script:Pool -ArgumentList $runs -ErrorVariable errs -ErrorAction SilentlyContinue
+        ($got.Count + $errs.Count) | Should -Be 2000
+        $twice = @($got | Where-Object { $runs[$_] -ne 1 })
+        $twice.Count | Should -Be 0 -Because "succeeded inputs that ran more than once: $($twice -join ', ')"
+        $errs.Count | Should -Be 8
+    }
+
+    It 'calls back exactly once for each of 3,000 -Async tasks while workers are killed' {
+        $pool = $script:Pool
+        $seen = [Collections.Generic.List[int]]::new()
+        $failures = [Collections.Generic.List[object]]::new()
+        $tasks = foreach ($n in 1..3000) {
+            Invoke-MpPool { param($n) if ($n % 500 -eq 250) { [Diagnostics.Process]::GetCurrentProcess().Kill() }; $n } -Pool $pool -ArgumentList $n -Async `
+                -Callback { $seen.Add($_) } -ErrorCallback { $failures.Add($_.TargetObject) }
+        }
+        Wait-MpTask $tasks -Timeout 300 | Out-Null
+        Wait-Until { Wait-MpTask $tasks -Timeout 0.1 | Out-Null; $seen.Count + $failures.Count -ge 3000 } -TimeoutSeconds 60 -Because 'every callback'
+        $answered = @($seen) + @($failures)
+        $doubled = $answered.Count - ($answered | Sort-Object -Unique).Count
+        "$($answered.Count)/$doubled" | Should -Be '3000/0' -Because "answered/doubled: $($seen.Count) callbacks, $($failures.Count) error callbacks"
+        ($failures | Sort-Object) -join ',' | Should -Be '250,750,1250,1750,2250,2750'
+        @($tasks | Where-Object { -not $_.IsCompleted }).Count | Should -Be 0
+    }
+}
+
+Describe 'Shared dictionaries under client kills' {
+    It 'keeps each write whole and serves the others when clients are killed mid-write' {
+        $d = New-MpDictionary
+        foreach ($round in 1..6) {
+            $client = Start-MpProcess { param($d) $k = "c$PID"; for ($i = 1; ; $i++) { $null = $d.Increment("$k/a", 1); $null = $d.Increment("$k/b", 1) } } -ArgumentList $d
+            Wait-Until { $d["c$($client.Id)/b"] -ge 20 } -Because 'the client to write'
+            Start-Sleep -Milliseconds ($script:Random.Next(0, 200))
+            Stop-Process -Id $client.Id -Force
+            $client | Wait-MpProcess
+            $a = $d["c$($client.Id)/a"]; $b = $d["c$($client.Id)/b"]
+            ($a - $b) | Should -BeIn 0, 1 -Because "a=$a b=$b: each Increment is whole, and b follows a"
+        }
+        $d.Increment('after', 5) | Should -Be 5
+    }
+}
