@@ -197,3 +197,95 @@ Describe 'Acquire returns $true' {
         $semaphore.Release()
     }
 }
+
+Describe 'Bad input on the wire is refused and disturbs nothing else' {
+    BeforeAll {
+        $session = [Multiproc.MpSettings].Assembly.GetType('Multiproc.Session')
+        $current = $session.GetProperty('Current').GetValue($null)
+        $script:Endpoint = $session.GetProperty('EndpointPath').GetValue($current)
+        $script:Secret = $session.GetProperty('Secret').GetValue($current)
+
+        # A connection to this session that has proven the secret, as any process of the user's could.
+        function Connect-Proven {
+            $socket = [Net.Sockets.Socket]::new('Unix', 'Stream', 'Unspecified')
+            $socket.Connect([Net.Sockets.UnixDomainSocketEndPoint]::new($script:Endpoint))
+            $socket.ReceiveTimeout = 10000
+            $nonce = [byte[]]::new(32); $got = 0
+            while ($got -lt 32) { $got += $socket.Receive($nonce, $got, 32 - $got, 'None') }
+            $null = $socket.Send([Security.Cryptography.HMACSHA256]::HashData([byte[]]$script:Secret, $nonce))
+            $answer = [byte[]]::new(1)
+            $null = $socket.Receive($answer)
+            $answer[0] | Should -Be 0x5A -Because 'the handshake was proven'
+            $socket
+        }
+
+        # A frame header: the length that follows (type + body) and the type.
+        function Get-Header([uint32] $Length, [byte] $Type = 1) {
+            [byte[]]@([BitConverter]::GetBytes($Length) + $Type)
+        }
+
+        # The bytes of a Hello frame that says "a client of shared objects".
+        function Get-ClientHello {
+            $wire = [Multiproc.MpSettings].Assembly
+            $writer = [Activator]::CreateInstance($wire.GetType('Multiproc.Ipc.WireWriter'), [object[]]@(64))
+            $helloType = $wire.GetType('Multiproc.Ipc.Hello')
+            $role = [Enum]::Parse($wire.GetType('Multiproc.Ipc.HelloRole'), 'Client')
+            $hello = [Activator]::CreateInstance($helloType, [object[]]@($role, '', $PID))
+            $null = $helloType.GetMethod('Write').Invoke($hello, @($writer))
+            $bytes = $writer.GetType().GetMethod('ToArray').Invoke($writer, @())
+            [byte[]]((Get-Header ($bytes.Length + 1)) + $bytes)
+        }
+
+        # True once the other side closed the connection (a read returns nothing).
+        function Test-ClosedByPeer($Socket) {
+            $buffer = [byte[]]::new(16)
+            try { $Socket.Receive($buffer) -eq 0 } catch { $true }
+        }
+    }
+
+    It 'closes a connection whose first frame is <Case>, and the session goes on' -ForEach @(
+        @{ Case = 'of length 0'; Bytes = { Get-Header 0 } }
+        @{ Case = 'of length 2^31-1'; Bytes = { [byte[]]((Get-Header 0x7FFFFFFF) + [byte[]]::new(100)) } }
+        @{ Case = 'cut short'; Bytes = { [byte[]]((Get-Header 1000) + [byte[]]::new(10)) } }
+    ) {
+        $socket = Connect-Proven
+        $null = $socket.Send((& $Bytes))
+        if ($Case -eq 'cut short') { $socket.Shutdown('Send') }
+        Test-ClosedByPeer $socket | Should -BeTrue
+        $socket.Dispose()
+        $q = New-MpQueue
+        Start-MpProcess { param($q) $q.Put('still here') } -ArgumentList $q -Wait
+        $q.Get(30) | Should -Be 'still here'
+    }
+
+    It 'closes a client connection that sends <Case> after its handshake and hello' -ForEach @(
+        @{ Case = 'a frame of no known type'; Type = 200; Length = 64 }
+        @{ Case = 'a call too short to name its object'; Type = 7; Length = 3 }
+    ) {
+        $socket = Connect-Proven
+        $null = $socket.Send((Get-ClientHello))
+        # A well-formed call first (request 1, the owner's sync op, object 0): answered, so the hello was taken.
+        $null = $socket.Send([byte[]]((Get-Header 14 7) + [BitConverter]::GetBytes([int]1) + [byte]1 + [BitConverter]::GetBytes([long]0)))
+        $reply = [byte[]]::new(10); $got = 0   # header, request id, ok
+        while ($got -lt 10) { $got += $socket.Receive($reply, $got, 10 - $got, 'None') }
+        $reply[4] | Should -Be 8 -Because 'a Reply frame answers the call'
+        $garbage = [byte[]]::new($Length); [Random]::new(7).NextBytes($garbage)
+        $null = $socket.Send([byte[]]((Get-Header ($Length + 1) $Type) + $garbage))
+        Test-ClosedByPeer $socket | Should -BeTrue
+        $socket.Dispose()
+        $d = New-MpDictionary
+        Start-MpProcess { param($d) $d['k'] = 'v' } -ArgumentList $d -Wait
+        $d['k'] | Should -Be 'v'
+    }
+
+    It 'fails Receive with MpSerialization on a malformed frame in a pipe, and other pipes go on' {
+        $r, $w = New-MpPipe -Simplex
+        $r2, $w2 = New-MpPipe -Simplex
+        $channel = $w.GetType().GetProperty('Channel', [Reflection.BindingFlags]'Instance,NonPublic').GetValue($w)
+        $socket = $channel.GetType().GetField('_socket', [Reflection.BindingFlags]'Instance,NonPublic').GetValue($channel)
+        $null = $socket.Send((Get-Header 0 11))
+        { $r.Receive(5) } | Should -Throw -ErrorId 'MpSerialization'
+        $w2.Send('fine')
+        $r2.Receive(5) | Should -Be 'fine'
+    }
+}

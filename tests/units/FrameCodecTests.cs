@@ -64,4 +64,43 @@ public class FrameCodecTests
         var data = Encode((FrameType.Output, new byte[100]));
         Assert.Throws<InvalidDataException>(() => FrameCodec.Read(new MemoryStream(data), 99));
     }
+
+    private static byte[] Header(uint length, FrameType type = FrameType.Output)
+    {
+        var header = new byte[FrameCodec.HeaderSize];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header, length);
+        header[4] = (byte)type;
+        return header;
+    }
+
+    [Fact]
+    public void A_frame_length_of_zero_is_refused()
+    {
+        Assert.Throws<InvalidDataException>(() => FrameCodec.Read(new MemoryStream(Header(0)), 1 << 20));
+    }
+
+    [Fact]
+    public void A_frame_length_of_two_to_the_31_minus_1_is_refused_under_the_default_limit()
+    {
+        var stream = new MemoryStream([.. Header(int.MaxValue), 1, 2, 3]);
+        Assert.Throws<InvalidDataException>(() => FrameCodec.Read(stream, MpSettings.MaxMessageBytes));
+    }
+
+    [Fact]
+    public void A_frame_that_announces_much_and_sends_little_costs_memory_for_what_arrived_only()
+    {
+        // 900 MB announced, 10 bytes sent, then the peer goes: refused without a 900 MB buffer.
+        var stream = new MemoryStream([.. Header(900_000_000), .. new byte[10]]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Throws<InvalidDataException>(() => FrameCodec.Read(stream, MpSettings.MaxMessageBytes));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20);
+    }
+
+    [Fact]
+    public void A_large_frame_arriving_in_pieces_is_read_whole()
+    {
+        var body = Enumerable.Range(0, 3_000_000).Select(i => (byte)(i * 7)).ToArray();
+        var frame = FrameCodec.Read(new TrickleStream(Encode((FrameType.PipeBytes, body)), 65536), 1 << 30);
+        Assert.Equal(body, frame!.Value.Body);
+    }
 }

@@ -55,6 +55,11 @@ internal sealed class Peer
     /// <summary>Handles one frame from the client, on the connection's reader thread.</summary>
     public void OnFrame(Frame frame)
     {
+        if (frame.Type is not (FrameType.Call or FrameType.Post))
+        {
+            Close();   // not a client's message: this client is broken, or not a client at all
+            return;
+        }
         var r = new WireReader(frame.Body);
         int requestId = frame.Type == FrameType.Call ? r.ReadInt32() : 0;
         byte op = r.ReadByte();
