@@ -33,10 +33,19 @@ internal static class FrameCodec
         int got = ReadAtLeast(stream, header);
         if (got == 0) return null;
         if (got < HeaderSize) throw new InvalidDataException("The connection ended inside a frame header.");
+        int bodyLength = ReadHeader(header, maxBody, out var type);
+        return new Frame(type, ReadBody(stream, bodyLength));
+    }
+
+    /// <summary>The body length and type a header gives.</summary>
+    /// <exception cref="InvalidDataException">The length is 0 or the body is over <paramref name="maxBody"/>.</exception>
+    public static int ReadHeader(ReadOnlySpan<byte> header, long maxBody, out FrameType type)
+    {
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(header);
         if (length == 0 || length - 1 > maxBody)
             throw new InvalidDataException($"A frame of {length} bytes is outside the allowed range.");
-        return new Frame((FrameType)header[4], ReadBody(stream, (int)(length - 1)));
+        type = (FrameType)header[4];
+        return (int)(length - 1);
     }
 
     // A peer may announce more than it sends: memory grows with the bytes that arrive, not with the claim.

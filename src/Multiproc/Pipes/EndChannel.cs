@@ -9,14 +9,17 @@ namespace Multiproc.Pipes;
 /// <summary>One process's use of one pipe end: its socket, its locks, and whether it is closed.</summary>
 /// <remarks>
 /// Every handle to the same end in one process shares this. Messages are frames, written by a
-/// <see cref="FrameWriter"/> and read by <see cref="FrameCodec.Read"/>, the same as on every link.
-/// A send returns once its frame has left this process (it survives the process's death). A receive
-/// reads exactly one frame from the socket and no more: what a process has not received stays in the
-/// kernel for any other holder of the end, so nothing is lost when a reader dies. Both hold the end's
-/// lock for their direction (<see cref="EndLocks"/>), so messages are whole whoever sends or receives.
+/// <see cref="FrameWriter"/> and parsed by <see cref="FrameCodec"/>, the same as on every link. A send
+/// returns once its frame has left this process, so it survives the process's death. Sends and receives
+/// hold the end's lock for their direction (<see cref="EndLocks"/>), so messages are whole whoever sends
+/// or receives them.
+/// A receive first peeks at what the socket holds, then takes exactly the bytes of one message out of
+/// it in one system call: a process never holds a message it has not delivered, so what one reader has
+/// not received stays for the others, and a reader that dies loses at most the message in its hands.
 /// </remarks>
 internal sealed class EndChannel
 {
+    private const int PeekSize = 64 * 1024;
     [ThreadStatic] private static WireWriter? t_writer;
 
     private readonly Socket? _socket;
@@ -25,7 +28,8 @@ internal sealed class EndChannel
     private readonly EndLocks? _locks;
     private readonly Action _tellOthers;
     private readonly object _readGate = new();
-    private bool _endOfStream;                            // guarded by _readGate
+    private readonly byte[] _peek = new byte[PeekSize];     // guarded by _readGate
+    private bool _endOfStream;                               // guarded by _readGate
     private volatile bool _closed;
 
     /// <param name="socket">The end's socket; null for an end that was already closed.</param>
@@ -85,18 +89,23 @@ internal sealed class EndChannel
     public object? Receive(TimeSpan timeout, CancellationToken cancel, bool bytesOnly = false)
     {
         long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        Frame message;
         lock (_readGate)
         {
             if (_closed) throw ClosedHere();
             if (_endOfStream) throw Drained();
             if (!_locks!.EnterReceive(Remaining(deadline), cancel)) throw TimedOut(timeout);
-            Frame? frame;
             try
             {
-                if (!WaitReadable(deadline, cancel)) throw TimedOut(timeout);
-                if (_closed) throw ClosedHere();
-                frame = FrameCodec.Read(_stream, MpSettings.MaxMessageBytes);
+                if (NextFrame(deadline, cancel) is not { } frame)
+                {
+                    if (_closed) throw ClosedHere();
+                    _endOfStream = true;
+                    throw Drained();
+                }
+                message = frame;
             }
+            catch (TimeoutException) { throw TimedOut(timeout); }
             catch (Exception e) when (e is IOException or InvalidDataException or SocketException or ObjectDisposedException)
             {
                 if (_closed) throw ClosedHere();
@@ -105,39 +114,63 @@ internal sealed class EndChannel
                     $"The pipe's stream is broken ({e.Message}): a sender died in the middle of a message, or wrote to the socket directly. Make a new pipe.", null, e);
             }
             finally { _locks.ExitReceive(); }
-            if (frame is not { } message)
-            {
-                _endOfStream = true;
-                throw Drained();
-            }
-            if (message.Type == FrameType.PipeBytes) return message.Body;
-            if (bytesOnly) throw new MpSerializationException(
-                "The message was sent with Send(), not SendBytes(), and is not a byte array: read such messages with Receive().");
-            return new WireReader(message.Body).ReadValue();
         }
+        if (message.Type == FrameType.PipeBytes) return message.Body;
+        if (bytesOnly) throw new MpSerializationException(
+            "The message was sent with Send(), not SendBytes(), and is not a byte array: read such messages with Receive().");
+        return new WireReader(message.Body).ReadValue();
     }
 
     /// <summary>True when a message (or the end of the stream) is there to receive, waiting up to <paramref name="timeout"/>.</summary>
     public bool Poll(TimeSpan timeout)
     {
         if (_closed) return true;
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         lock (_readGate)
         {
             if (_endOfStream) return true;
-            long micros = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)(timeout.TotalMilliseconds * 1000);
-            try { return _socket!.Poll((int)Math.Min(micros, int.MaxValue), SelectMode.SelectRead); }
-            catch (ObjectDisposedException) { return true; }
+            if (!_locks!.EnterReceive(Remaining(deadline), CancellationToken.None)) return false;
+            try
+            {
+                long micros = deadline == long.MaxValue ? -1 : Math.Max(0, deadline - Environment.TickCount64) * 1000;
+                return _socket!.Poll((int)Math.Min(micros, int.MaxValue), SelectMode.SelectRead);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { return true; }
+            finally { _locks.ExitReceive(); }
         }
+    }
+
+    // ---- under _readGate and the end's receiving lock ----------------------------------------------
+
+    /// <summary>The next frame, taken out of the socket whole; null at the end of the stream.</summary>
+    private Frame? NextFrame(long deadline, CancellationToken cancel)
+    {
+        if (!WaitReadable(deadline, cancel)) throw new TimeoutException();
+        int peeked = _socket!.Receive(_peek, SocketFlags.Peek);
+        if (peeked == 0) return null;
+        if (peeked >= FrameCodec.HeaderSize)
+        {
+            int bodyLength = FrameCodec.ReadHeader(_peek, MpSettings.MaxMessageBytes, out var type);
+            int length = FrameCodec.HeaderSize + bodyLength;
+            if (length <= peeked)
+            {
+                // All of it is here: one receive takes exactly this frame, so it leaves the socket whole or not at all.
+                int taken = _socket.Receive(_peek, 0, length, SocketFlags.None);
+                if (taken != length) throw new IOException("A peeked message could not be taken whole.");
+                return new Frame(type, _peek.AsSpan(FrameCodec.HeaderSize, bodyLength).ToArray());
+            }
+        }
+        // Not all here yet (or larger than a peek): read it as it comes.
+        return FrameCodec.Read(_stream, MpSettings.MaxMessageBytes) ?? throw new EndOfStreamException();
     }
 
     private static TimeSpan Remaining(long deadline) => deadline == long.MaxValue
         ? Timeout.InfiniteTimeSpan
         : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
 
-    // Under _readGate.
     private bool WaitReadable(long deadline, CancellationToken cancel)
     {
-        // With no deadline and nothing to cancel, the read itself waits: the fastest wake-up there is.
+        // With no deadline and nothing to cancel, the peek itself waits: the fastest wake-up there is.
         if (deadline == long.MaxValue && !cancel.CanBeCanceled) return true;
         while (true)
         {

@@ -31,44 +31,41 @@ internal sealed unsafe class EndLocks : IWriteGuard
 
     public int Offset { get; }
 
-    void IWriteGuard.Enter() => Acquire(Sender, Timeout.InfiniteTimeSpan, CancellationToken.None);
+    void IWriteGuard.Enter() => _cell.WaitFor(s_takeSend, s_reclaimSend, Timeout.InfiniteTimeSpan, CancellationToken.None);
 
-    void IWriteGuard.Exit() => Release(Sender);
+    void IWriteGuard.Exit() => Release(s_letSend);
 
     /// <summary>Takes the receiving lock; false when <paramref name="timeout"/> passed first.</summary>
-    public bool EnterReceive(TimeSpan timeout, CancellationToken cancel) => Acquire(Receiver, timeout, cancel);
+    public bool EnterReceive(TimeSpan timeout, CancellationToken cancel) => _cell.WaitFor(s_takeReceive, s_reclaimReceive, timeout, cancel);
 
-    public void ExitReceive() => Release(Receiver);
+    public void ExitReceive() => Release(s_letReceive);
 
-    private bool Acquire(int which, TimeSpan timeout, CancellationToken cancel) =>
-        _cell.WaitFor(s_take[which], s_reclaim[which], timeout, cancel);
-
-    private void Release(int which)
+    private void Release(Func<SyncCell, bool> let)
     {
-        _cell.Change(s_release[which]);
+        _cell.Change(let);
         _cell.WakeAll();
     }
 
-    // One set of delegates per direction, made once: taking a lock allocates nothing.
-    private static readonly Func<SyncCell, bool>[] s_take = [c => Take(c, Sender), c => Take(c, Receiver)];
-    private static readonly Action<SyncCell>[] s_reclaim = [c => Reclaim(c, Sender), c => Reclaim(c, Receiver)];
-    private static readonly Func<SyncCell, bool>[] s_release = [c => Let(c, Sender), c => Let(c, Receiver)];
+    // Made once: taking and letting go of a lock allocates nothing.
+    private static readonly Func<SyncCell, bool> s_takeSend = c => Take(c, Sender), s_takeReceive = c => Take(c, Receiver);
+    private static readonly Action<SyncCell> s_reclaimSend = c => Reclaim(c, Sender), s_reclaimReceive = c => Reclaim(c, Receiver);
+    private static readonly Func<SyncCell, bool> s_letSend = c => Let(c, Sender), s_letReceive = c => Let(c, Receiver);
 
-    private static bool Take(SyncCell c, int which)
+    private static bool Take(SyncCell c, int word)
     {
-        if (c[which] != 0) return false;
-        c[which] = SyncCell.ProcessId;
+        if (c[word] != 0) return false;
+        c[word] = SyncCell.ProcessId;
         return true;
     }
 
-    private static void Reclaim(SyncCell c, int which)
+    private static void Reclaim(SyncCell c, int word)
     {
-        if (c[which] != 0 && !SyncCell.IsAlive(c[which])) c[which] = 0;
+        if (c[word] != 0 && !SyncCell.IsAlive(c[word])) c[word] = 0;
     }
 
-    private static bool Let(SyncCell c, int which)
+    private static bool Let(SyncCell c, int word)
     {
-        c[which] = 0;
+        c[word] = 0;
         return true;
     }
 }
