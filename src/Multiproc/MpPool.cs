@@ -326,6 +326,7 @@ public sealed class MpPool
         {
             if (member.Retiring || !_members.Remove(member)) return;
             member.Retiring = true;
+            TakeUnsent(member, lost);
             bool running = true;
             foreach (var chunk in member.InFlight)
             {
@@ -350,6 +351,22 @@ public sealed class MpPool
         foreach (var (item, result) in lost) item.Call.Complete(item, result);
         Replace();
         Run(outbox);
+    }
+
+    /// <summary>What a dead worker finished but had not sent, from its ledger; each item once. Under _gate.</summary>
+    private void TakeUnsent(PoolMember member, List<(PoolItem Item, ItemResult Result)> completions)
+    {
+        if (member.InFlight.Count == 0 || member.Ledger.Read() is not { } unsent) return;
+        var chunk = member.InFlight[0];
+        if (unsent.ChunkId != chunk.Id) return;
+        foreach (var (index, result) in ChunkResults.ReadItems(new WireReader(unsent.Items), unsent.Count))
+        {
+            if (index < chunk.Resulted || index >= chunk.Items.Length) continue;   // it came over the link already
+            completions.Add((chunk.Items[index], result));
+            chunk.Resulted = index + 1;
+            if (result.Failure is null) _completed++;
+            else _failed++;
+        }
     }
 
     // ---- dispatch (under _gate) ------------------------------------------------------------------

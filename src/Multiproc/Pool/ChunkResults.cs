@@ -39,7 +39,12 @@ internal static class ChunkResults
     {
         long chunkId = r.ReadInt64();
         double? runSeconds = r.ReadBool() ? r.ReadDouble() : null;
-        int count = r.ReadInt32();
+        return (chunkId, runSeconds, ReadItems(r, r.ReadInt32()));
+    }
+
+    /// <summary>Reads <paramref name="count"/> items' results, as a message or a worker's <see cref="ResultLedger"/> holds them.</summary>
+    public static List<(int Index, ItemResult Result)> ReadItems(WireReader r, int count)
+    {
         var items = new List<(int, ItemResult)>(count);
         for (int i = 0; i < count; i++)
         {
@@ -62,6 +67,6 @@ internal static class ChunkResults
             if (r.ReadBool()) result.Failure = (ErrorRecord)StreamRecord.Read(r).Record;
             items.Add((index, result));
         }
-        return (chunkId, runSeconds, items);
+        return items;
     }
 }

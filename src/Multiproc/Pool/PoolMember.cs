@@ -10,14 +10,18 @@ namespace Multiproc.Pool;
 /// <remarks>Everything but the link is guarded by the pool's lock.</remarks>
 internal sealed class PoolMember
 {
-    private PoolMember(Child child, Connection link)
+    private PoolMember(Child child, Connection link, ResultLedger ledger)
     {
         Child = child;
         Link = link;
+        Ledger = ledger;
     }
 
     public Child Child { get; }
     public Connection Link { get; }
+
+    /// <summary>What the worker finished and has not sent yet: read once it is gone.</summary>
+    public ResultLedger Ledger { get; }
     public int ProcessId => Child.Process.Id;
 
     /// <summary>Chunks sent and not finished, oldest first: the first is the one running.</summary>
@@ -38,11 +42,13 @@ internal sealed class PoolMember
     public static PoolMember Start(JobSpec setup, CancellationToken cancel)
     {
         var child = Child.Acquire();
+        var ledger = ResultLedger.Create();
         try
         {
             var link = child.Connect(cancel);
             var message = new WireWriter();
             setup.Write(message);
+            message.WriteString(ledger.Path);
             link.Send(FrameType.PoolSetup, message);
             if (link.ReadOne() is not { Type: FrameType.PoolReady } ready)
                 throw new MpObjectGoneException("A pool worker ended while it was being set up.", child.Process.Id);
@@ -53,14 +59,20 @@ internal sealed class PoolMember
                 throw new MpPoolSetupException(
                     $"A pool worker's setup failed: {error}. Check -InitializationScript, -Function and -Module.", null, error.Exception);
             }
-            return new PoolMember(child, link);
+            return new PoolMember(child, link, ledger);
         }
         catch
         {
             child.Kill();
+            ledger.Dispose(deleteFile: true);
             throw;
         }
     }
 
-    public void Kill() => Child.Kill();
+    /// <summary>Kills the worker and lets go of its ledger: read the ledger first when the worker died.</summary>
+    public void Kill()
+    {
+        Child.Kill();
+        Ledger.Dispose(deleteFile: true);
+    }
 }

@@ -51,6 +51,7 @@ while ($__MpRun = $__MpWorker.Next()) {
 ";
 
     private readonly Connection _link;
+    private readonly ResultLedger _ledger;
     private readonly PSHost _host;
     private readonly SessionState _state;
     private readonly BlockingCollection<TaskChunk> _chunks = new();   // a chunk with no items and CallId < 0: forget call -CallId
@@ -62,19 +63,22 @@ while ($__MpRun = $__MpWorker.Next()) {
     private ChunkRun? _current;     // guarded by _gate; the chunk the loop runs now
     private bool _stopping;         // guarded by _gate; the loop was told to stop: it must not start another chunk
 
-    private PoolWorker(Connection link, PSHost host, SessionState state)
+    private PoolWorker(Connection link, PSHost host, SessionState state, ResultLedger ledger)
     {
         _link = link;
         _host = host;
         _state = state;
+        _ledger = ledger;
     }
 
     /// <summary>Runs the worker until its link closes; never returns normally.</summary>
     public static int Run(Connection link, Frame setup, PSHost host, SessionState state)
     {
-        var worker = new PoolWorker(link, host, state);
+        var message = new WireReader(setup.Body);
+        var spec = JobSpec.Read(message);
+        var worker = new PoolWorker(link, host, state, ResultLedger.Open(message.ReadString()));
         link.Closed += _ => Process.GetCurrentProcess().Kill();   // let go, or the parent is gone: no orphans
-        if (!worker.SetUp(JobSpec.Read(new WireReader(setup.Body)))) return 1;
+        if (!worker.SetUp(spec)) return 1;
         link.Start(worker.OnFrame, "Multiproc pool link");
         while (true) worker.RunLoop();
     }
@@ -191,7 +195,7 @@ while ($__MpRun = $__MpWorker.Next()) {
             }
             if (chunk.Definition is not null) _calls[chunk.CallId] = Compile(chunk.Definition);   // once per call
             var call = _calls[chunk.CallId];
-            var sink = new TaskSink(chunk.ChunkId, _link, _host);
+            var sink = new TaskSink(chunk.ChunkId, _link, _ledger, _host);
             if (_cancelled.ContainsKey(chunk.CallId) || call.Error is not null)
             {
                 if (call.Error is not null && !_cancelled.ContainsKey(chunk.CallId))

@@ -10,31 +10,40 @@ namespace Multiproc.Worker;
 /// <summary>Collects what each item of a chunk produces and sends it to the parent. Not for use from scripts.</summary>
 /// <remarks>
 /// Everything runs on the worker's pipeline thread: output and records arrive as they are written, so
-/// whatever comes before <see cref="Done"/> belongs to the current item. An item that ended normally has
-/// its result sent before the next item starts (SPEC §10): a worker that dies loses only the item it was
-/// running, and no finished item runs twice. An item that ended by a flow-control statement (`exit`, say)
-/// waits for the chunk's end: when `exit` ends the worker, that item is the one lost.
+/// whatever comes before <see cref="Done"/> belongs to the current item. Results go out in batches: at
+/// the chunk's end, and whenever 20 ms have passed. An item that ended normally is also copied to the
+/// worker's <see cref="ResultLedger"/> before the next item starts, where the parent finds it if the
+/// worker dies (SPEC §10): a worker that dies loses only the item it was running, and no finished item
+/// runs twice. An item that ended by a flow-control statement (`exit`, say) is not: when `exit` ends the
+/// worker, that item is the one lost.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class TaskSink
 {
+    private static readonly long FlushTicks = Stopwatch.Frequency / 50;
+
     private readonly long _chunkId;
     private readonly Connection _link;
+    private readonly ResultLedger _ledger;
     private readonly PSHost _host;
     private readonly WireWriter _items = new(1024);     // finished items not sent yet
     private readonly WireWriter _entries = new(256);    // the current item's entries
     private readonly WireWriter _message = new(1024);   // the message being sent
     private readonly long _started = Stopwatch.GetTimestamp();
+    private long _lastFlush;
     private int _pending;      // items in _items
     private int _lastItemAt;   // where the last of them starts in _items
+    private int _ledgeredUpTo, _ledgeredItems;   // how much of _items (bytes, items) the ledger holds too
     private int _entryCount;
     private ErrorRecord? _failure;
 
-    internal TaskSink(long chunkId, Connection link, PSHost host)
+    internal TaskSink(long chunkId, Connection link, ResultLedger ledger, PSHost host)
     {
         _chunkId = chunkId;
         _link = link;
+        _ledger = ledger;
         _host = host;
+        _lastFlush = _started;
     }
 
     /// <summary>How many items have ended.</summary>
@@ -58,7 +67,16 @@ public sealed class TaskSink
         _entryCount = 0;
         _failure = null;
         _pending++;
-        if (normally) Flush(finished: false);
+        if (!normally) return;   // it may have run `exit`: not a result until the chunk goes on
+        // In the ledger before the next item starts (with any item before it that did not end normally:
+        // this one's end shows that one did not end the worker). Too large for it: to the parent now.
+        if (!_ledger.TryAppend(_chunkId, _items.WrittenSpan[_ledgeredUpTo..], _pending - _ledgeredItems)) Flush(finished: false);
+        else if (Stopwatch.GetTimestamp() - _lastFlush > FlushTicks) Flush(finished: false);
+        else
+        {
+            _ledgeredUpTo = _items.Length;
+            _ledgeredItems = _pending;
+        }
     }
 
     public void Finish() => Finished = true;
@@ -113,7 +131,13 @@ public sealed class TaskSink
         message.WriteRaw(_items.WrittenSpan[..length]);
         _items.Clear();
         _pending = 0;
-        try { _link.Send(FrameType.PoolResults, message); }
+        _ledgeredUpTo = _ledgeredItems = 0;
+        _lastFlush = Stopwatch.GetTimestamp();
+        try
+        {
+            _link.Send(FrameType.PoolResults, message);
+            _ledger.Clear();   // after: a worker that dies in between leaves them in both, and the parent takes each once
+        }
         catch (MpObjectGoneException) { /* the parent is gone; the link's Closed handler ends this process */ }
     }
 }

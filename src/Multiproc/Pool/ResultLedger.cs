@@ -1,0 +1,103 @@
+using System;
+using System.IO;
+using System.IO.MemoryMappedFiles;
+using System.Threading;
+
+namespace Multiproc.Pool;
+
+/// <summary>A worker's finished results that have not reached its parent yet, in memory both processes map.</summary>
+/// <remarks>
+/// A task's result must leave the worker before the next task starts (SPEC §10), or a worker that dies
+/// takes finished results with it. Sending each result in a system call of its own would cost more than
+/// a small task; copying it here costs a few nanoseconds, and memory a file maps survives the process
+/// that wrote it. Results still go to the parent in batches over the link; when a worker dies, its
+/// parent reads what it had finished but not sent from here.
+/// Layout: chunk id int64 @0; published int64 @8 (item count in the high half, byte length in the low
+/// half, written at once, after the bytes, so a reader never sees a half-written item); the items @16,
+/// as <see cref="ChunkResults"/> writes them.
+/// </remarks>
+internal sealed unsafe class ResultLedger : IDisposable
+{
+    private const int HeaderSize = 16;
+    private const int Size = 1 << 20;
+
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly object _gate = new();
+    private byte* _base;   // guarded by _gate for Dispose; null once disposed
+
+    private ResultLedger(string path)
+    {
+        Path = path;
+        _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
+        _view = _file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite);
+        byte* address = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
+        _base = address;
+    }
+
+    public string Path { get; }
+
+    /// <summary>The parent's side: a new ledger file in the session's private directory, its pages allocated.</summary>
+    public static ResultLedger Create()
+    {
+        var path = System.IO.Path.Combine(Session.Current.PrivateDirectory, $"results-{Guid.NewGuid():N}");
+        // Written, not only sized: touching a page of a sparse file on a full disk would kill the worker.
+        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write)) file.Write(new byte[Size]);
+        return new ResultLedger(path);
+    }
+
+    /// <summary>The worker's side.</summary>
+    public static ResultLedger Open(string path) => new(path);
+
+    private ref long ChunkId => ref *(long*)_base;
+    private ref long Published => ref *(long*)(_base + 8);
+
+    /// <summary>Adds <paramref name="count"/> finished items of <paramref name="chunkId"/>; false when there is no room for them.</summary>
+    public bool TryAppend(long chunkId, ReadOnlySpan<byte> items, int count)
+    {
+        if (Volatile.Read(ref ChunkId) != chunkId)
+        {
+            Volatile.Write(ref Published, 0);
+            Volatile.Write(ref ChunkId, chunkId);
+        }
+        long published = Volatile.Read(ref Published);
+        int held = (int)(published >> 32), length = (int)published;
+        if (HeaderSize + length + items.Length > Size) return false;
+        items.CopyTo(new Span<byte>(_base + HeaderSize + length, items.Length));
+        Volatile.Write(ref Published, ((long)(held + count) << 32) | (uint)(length + items.Length));
+        return true;
+    }
+
+    /// <summary>The worker sent what it holds to the parent.</summary>
+    public void Clear() => Volatile.Write(ref Published, 0);
+
+    /// <summary>The parent's side, once the worker is gone: the chunk and the items it finished but had not sent.</summary>
+    public (long ChunkId, int Count, byte[] Items)? Read()
+    {
+        lock (_gate)
+        {
+            if (_base == null) return null;
+            long published = Volatile.Read(ref Published);
+            int count = (int)(published >> 32), length = (int)published;
+            if (count == 0 || length < 0 || HeaderSize + (long)length > Size) return null;
+            return (Volatile.Read(ref ChunkId), count, new ReadOnlySpan<byte>(_base + HeaderSize, length).ToArray());
+        }
+    }
+
+    /// <summary>Unmaps it; the parent also deletes the file.</summary>
+    public void Dispose(bool deleteFile)
+    {
+        lock (_gate)
+        {
+            if (_base == null) return;
+            _base = null;
+        }
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+        if (deleteFile) try { File.Delete(Path); } catch (IOException) { }
+    }
+
+    public void Dispose() => Dispose(deleteFile: false);
+}
