@@ -187,7 +187,7 @@ Add-Row 'shared list append from a child, 10,000' (Get-Median ($sharedRuns | For
 function Measure-LockPairs($Lock, $Barrier, [int] $Count) {
     $null = $Barrier.Wait()
     $start = [Diagnostics.Stopwatch]::GetTimestamp()
-    for ($i = 0; $i -lt $Count; $i++) { $Lock.Acquire(); $Lock.Release() }
+    for ($i = 0; $i -lt $Count; $i++) { $null = $Lock.Acquire(); $Lock.Release() }
     $start, [Diagnostics.Stopwatch]::GetTimestamp()   # a monotonic clock every process shares
 }
 function Measure-LockRate($Lock, [int] $Count) {

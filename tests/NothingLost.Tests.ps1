@@ -158,6 +158,10 @@ Describe 'The pool gives every input one answer' {
         }
     }
 
+    It 'runs the rest of a chunk after a task leaves with a top-level continue' {
+        1..6 | Invoke-MpPool { if ($_ -eq 3) { continue }; $_ } -Pool $script:Pool -ChunkSize 6 | Should -Be 1, 2, 4, 5, 6
+    }
+
     It 'answers a task that leaves with return, and marks it done at once' {
         1..6 | Invoke-MpPool { if ($_ % 2) { return "odd $_" }; "even $_" } -Pool $script:Pool |
             Should -Be 'odd 1', 'even 2', 'odd 3', 'even 4', 'odd 5', 'even 6'

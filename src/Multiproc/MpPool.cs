@@ -266,6 +266,7 @@ public sealed class MpPool
                                 item.Input, failure))));
                         }
                     _failed += abandoned.Count;
+                    foreach (var call in _calls.ToList()) Forget(call, ref outbox);
                 }
             }
             member?.Kill();
@@ -297,6 +298,10 @@ public sealed class MpPool
             if (runSeconds is { } seconds)
             {
                 member.InFlight.Remove(chunk);
+                // Finished short without `exit` (a top-level `continue` or `break` unwound the worker's
+                // loop): the items it did not reach never ran, so they go back to be run.
+                if (chunk.Resulted < chunk.Items.Length && !chunk.Call.Cancelled)
+                    for (int i = chunk.Items.Length - 1; i >= chunk.Resulted; i--) chunk.Call.Pending.AddFirst(chunk.Items[i]);
                 chunk.Call.Observe(chunk.Resulted, seconds);
                 retire = MaxTasksPerWorker > 0 && member.ItemsSent >= MaxTasksPerWorker && member.InFlight.Count == 0;
                 if (retire)
@@ -322,6 +327,13 @@ public sealed class MpPool
     {
         var lost = new List<(PoolItem Item, ItemResult Result)>();
         List<Action>? outbox = null;
+        // Dead before its ledger is read: a worker whose link this side closed may still be writing it.
+        try
+        {
+            member.Child.Process.Kill();
+            member.Child.Process.WaitForExit(2000);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { /* gone already */ }
         lock (_gate)
         {
             if (member.Retiring || !_members.Remove(member)) return;
@@ -359,7 +371,10 @@ public sealed class MpPool
         if (member.InFlight.Count == 0 || member.Ledger.Read() is not { } unsent) return;
         var chunk = member.InFlight[0];
         if (unsent.ChunkId != chunk.Id) return;
-        foreach (var (index, result) in ChunkResults.ReadItems(new WireReader(unsent.Items), unsent.Count))
+        List<(int Index, ItemResult Result)> items;
+        try { items = ChunkResults.ReadItems(new WireReader(unsent.Items), unsent.Count); }
+        catch (Exception) { return; }   // not readable (a result too odd to cross): those items count as not run
+        foreach (var (index, result) in items)
         {
             if (index < chunk.Resulted || index >= chunk.Items.Length) continue;   // it came over the link already
             completions.Add((chunk.Items[index], result));

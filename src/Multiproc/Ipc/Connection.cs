@@ -27,7 +27,9 @@ internal sealed class Connection : IDisposable
         _stream = new NetworkStream(socket, ownsSocket: true);
         _input = new BufferedStream(_stream, 64 * 1024);
         _writer = new FrameWriter(_stream, Gone);
-        _writer.Failed += Close;
+        // A write fails when the other process is gone; what it sent before going may still be unread
+        // here (a pool worker's last results): stop writing, and let the reader read to the end.
+        _writer.Failed += () => { try { _socket.Shutdown(SocketShutdown.Send); } catch (Exception) { /* already gone */ } };
     }
 
     /// <summary>Raised on the reader thread once, when the link ends for any reason.</summary>

@@ -162,7 +162,7 @@ internal sealed class FrameWriter
                 try { _stream.Write(batch.WrittenSpan); }
                 finally { _guard?.Exit(); }
             }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            catch (Exception e)
             {
                 lock (_gate)
                 {
@@ -172,7 +172,8 @@ internal sealed class FrameWriter
                     if (_waiting > 0) Monitor.PulseAll(_gate);
                 }
                 Failed?.Invoke();
-                throw _brokenError(e);
+                if (e is IOException or SocketException or ObjectDisposedException) throw _brokenError(e);
+                throw;
             }
             int count = batch.WrittenCount;
             batch.Clear();

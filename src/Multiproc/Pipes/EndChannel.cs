@@ -56,8 +56,8 @@ internal sealed class EndChannel
     public void Close()
     {
         if (_closed) return;
-        try { _writer.Flush(); }
-        catch (MpPipeClosedException) { /* the other end is gone; nothing waits for what is left */ }
+        // Every Send returned only once its message had left, so nothing is pending; a Send still blocked
+        // on a full socket (its reader does not read) is ended by this, as it should be.
         MarkClosed();
         _tellOthers();
     }

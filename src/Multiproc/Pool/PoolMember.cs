@@ -41,8 +41,14 @@ internal sealed class PoolMember
     /// <exception cref="OperationCanceledException">Cancelled; the process is gone.</exception>
     public static PoolMember Start(JobSpec setup, CancellationToken cancel)
     {
-        var child = Child.Acquire();
         var ledger = ResultLedger.Create();
+        Child child;
+        try { child = Child.Acquire(); }
+        catch
+        {
+            ledger.Dispose(deleteFile: true);
+            throw;
+        }
         try
         {
             var link = child.Connect(cancel);

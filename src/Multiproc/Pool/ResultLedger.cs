@@ -43,8 +43,17 @@ internal sealed unsafe class ResultLedger : IDisposable
     {
         var path = System.IO.Path.Combine(Session.Current.PrivateDirectory, $"results-{Guid.NewGuid():N}");
         // Written, not only sized: touching a page of a sparse file on a full disk would kill the worker.
-        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write)) file.Write(new byte[Size]);
-        return new ResultLedger(path);
+        try
+        {
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write)) file.Write(new byte[Size]);
+            return new ResultLedger(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(path); } catch (IOException) { }
+            throw new MpPoolSetupException(
+                $"Could not make a pool worker's result file in '{System.IO.Path.GetDirectoryName(path)}': {e.Message}. Free some space there.", path, e);
+        }
     }
 
     /// <summary>The worker's side.</summary>
