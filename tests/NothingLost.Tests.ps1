@@ -111,6 +111,35 @@ Describe 'Queues lose nothing' {
         Remove-MpProcess $producer, $owner -Force
     }
 
+    It 'keeps the Puts that returned while the owner was stopped when the producer is killed' {
+        $handles = New-MpQueue
+        $owner = Start-MpProcess { param($handles) $q = New-MpQueue; $handles.Put($q); Start-Sleep 600 } -ArgumentList $handles
+        $q = $handles.Get(60)
+        $progress = New-MpDictionary
+        $producer = Start-MpProcess { param($q, $progress) for ($i = 1; ; $i++) { $q.Put("item $i"); $progress['n'] = $i } } -ArgumentList $q, $progress
+        Wait-Until { $progress['n'] -ge 100 } -Because 'the producer putting'
+        kill -STOP $owner.Id
+        try {
+            # Once the owner's socket is full the producer blocks; the Puts that returned are in its outbox.
+            $deadline = [DateTime]::UtcNow.AddSeconds(60); $last = -1
+            while ($progress['n'] -ne $last) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw 'The producer never blocked.' }
+                $last = $progress['n']
+                Start-Sleep -Milliseconds 500
+            }
+            Stop-Process -Id $producer.Id -Force
+            $producer | Wait-MpProcess
+        }
+        finally { kill -CONT $owner.Id }
+        # Many of them never reached the owner's socket: it takes them from the dead producer's outbox.
+        Wait-Until { $q.Count -ge $last } -Because "the owner to have all $last returned Puts"
+        $got = [Collections.Generic.List[string]]::new(); $item = $null
+        while ($q.TryGet([ref] $item)) { $got.Add($item) }
+        $got.Count | Should -BeGreaterOrEqual $last -Because "$last Puts had returned before the producer was killed"
+        for ($i = 0; $i -lt $got.Count; $i++) { if ($got[$i] -ne "item $($i + 1)") { throw "Item $($i + 1) is '$($got[$i])': lost, doubled or out of order." } }
+        Remove-MpProcess $owner -Force
+    }
+
     It 'says the owner did not answer, not that it has ended, when it is stopped' {
         $handles = New-MpQueue
         $owner = Start-MpProcess { param($handles) $q = New-MpQueue; $handles.Put($q); Start-Sleep 600 } -ArgumentList $handles

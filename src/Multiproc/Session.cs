@@ -112,6 +112,7 @@ internal sealed class Session
                 }
                 if (hi.Role == HelloRole.Client)
                 {
+                    if (IsOutboxPath(hi.Token)) connection.RecoverFrom(hi.Token);
                     ObjectHost.Serve(connection);
                     return;
                 }
@@ -125,6 +126,12 @@ internal sealed class Session
         catch (Exception e) when (e is IOException or InvalidDataException) { }
         connection.Close();
     }
+
+    // Only an outbox in a session's private directory: the owner reads and deletes that file, and no other.
+    private static bool IsOutboxPath(string path) =>
+        Path.IsPathFullyQualified(path) &&
+        Path.GetFileName(path) is { Length: 39 } name && name.StartsWith("outbox-", StringComparison.Ordinal) &&
+        Path.GetFileName(Path.GetDirectoryName(path)) is { } directory && directory.StartsWith("multiproc-", StringComparison.Ordinal);
 
     private void End()
     {

@@ -20,6 +20,8 @@ internal sealed class Connection : IDisposable
     private readonly object _gate = new();
     private bool _closed;                                    // guarded by _gate
     private Thread? _reader;
+    private string? _outboxPath;                             // set before Start
+    private long _read;                                      // reader only: bytes of the frames read, as the sender counts them
 
     private Connection(Socket socket)
     {
@@ -68,7 +70,12 @@ internal sealed class Connection : IDisposable
     public static Connection Accept(Socket socket) => new(socket);
 
     /// <summary>Reads one frame synchronously; for the first frame of a link, before <see cref="Start"/>.</summary>
-    public Frame? ReadOne() => FrameCodec.Read(_input, MpSettings.MaxMessageBytes);
+    public Frame? ReadOne()
+    {
+        var frame = FrameCodec.Read(_input, MpSettings.MaxMessageBytes);
+        if (frame is { } read) _read += FrameCodec.HeaderSize + read.Body.Length;
+        return frame;
+    }
 
     /// <summary>Starts the reader thread; each frame goes to <paramref name="onFrame"/> in order.</summary>
     public void Start(Action<Frame> onFrame, string name)
@@ -89,13 +96,26 @@ internal sealed class Connection : IDisposable
     /// <exception cref="MpObjectGoneException">The link is closed.</exception>
     public void Post(FrameType type, ReadOnlySpan<byte> body) => _writer.Post(type, body);
 
+    /// <summary>Returns once the frame has left this process (see <see cref="FrameWriter.PostDurable"/>).</summary>
+    /// <exception cref="MpObjectGoneException">The link is closed.</exception>
+    public void PostDurable(FrameType type, ReadOnlySpan<byte> body) => _writer.PostDurable(type, body);
+
+    /// <summary>Copies every frame sent from now on to <paramref name="outbox"/>; before the first frame.</summary>
+    public void UseOutbox(Outbox outbox) => _writer.UseOutbox(outbox);
+
+    /// <summary>When the other process ends, the one-way frames it sent but never wrote are taken from its outbox.</summary>
+    public void RecoverFrom(string outboxPath) => _outboxPath = outboxPath;
+
     private void ReadLoop(Action<Frame> onFrame)
     {
         Exception? reason = null;
         try
         {
-            while (FrameCodec.Read(_input, MpSettings.MaxMessageBytes) is { } frame)
-                onFrame(frame);
+            while (ReadOne() is { } frame) onFrame(frame);
+            // The stream ended between frames: what the other process had sent but not written follows.
+            if (_outboxPath is { } path)
+                foreach (var unwritten in Outbox.Recover(path, _read, MpSettings.MaxMessageBytes))
+                    if (unwritten.Type == FrameType.Post) onFrame(unwritten);   // a call unanswered never returned
         }
         catch (Exception e) { reason = e; }
         Close();

@@ -15,8 +15,10 @@ namespace Multiproc.Ipc;
 /// <see cref="Send"/> returns only once its frame has been written: the data has left this process, so
 /// it survives the process's death (SPEC §2, "nothing is lost"). A sender whose frame another sender is
 /// writing waits for that write. <see cref="Post"/> is for messages whose loss with this process does not
-/// matter: it only appends and leaves the write to a pool thread. Frames keep the order in which they
-/// were sent or posted.
+/// matter: it only appends and leaves the write to a pool thread. With an <see cref="Outbox"/>, every
+/// frame is also copied there as it is appended, and <see cref="PostDurable"/> returns once it is: the
+/// frame has left the process without a system call of its own, and is written with the next batch.
+/// Frames keep the order in which they were sent or posted.
 /// </remarks>
 internal sealed class FrameWriter
 {
@@ -32,6 +34,8 @@ internal sealed class FrameWriter
     private bool _writing;                                   // guarded by _gate
     private bool _flushQueued;                               // guarded by _gate
     private bool _stopped;                                   // guarded by _gate
+    private bool _alone;                                     // guarded by _gate: a frame too large for the outbox is being written alone
+    private Outbox? _outbox;                                 // set before the first frame
     private Exception? _failure;                             // guarded by _gate: why writing stopped, if it failed
 
     /// <param name="brokenError">The exception to throw once the stream is stopped or failed (the inner one, if any).</param>
@@ -46,13 +50,17 @@ internal sealed class FrameWriter
     /// <summary>Raised once, on the writing thread, when a write fails.</summary>
     public event Action? Failed;
 
+    /// <summary>Copies every frame to <paramref name="outbox"/> from now on; call before the first frame.</summary>
+    public void UseOutbox(Outbox outbox) => _outbox = outbox;
+
     /// <summary>Writes the frame (and anything posted before it) before returning.</summary>
     public void Send(FrameType type, ReadOnlySpan<byte> body)
     {
+        if (TooLargeForOutbox(body)) { WriteAlone(type, body); return; }
         long mine;
         lock (_gate)
         {
-            Append(type, body);
+            AppendWithRoom(type, body);
             mine = _appended;
             if (_writing)
             {
@@ -66,16 +74,88 @@ internal sealed class FrameWriter
         WritePending(mine);
     }
 
-    /// <summary>Queues the frame to be written soon by a pool thread.</summary>
-    public void Post(FrameType type, ReadOnlySpan<byte> body)
+    /// <summary>Returns once the frame has left this process: copied to the outbox (and written soon), or written.</summary>
+    public void PostDurable(FrameType type, ReadOnlySpan<byte> body)
     {
+        if (_outbox is null) { Send(type, body); return; }
+        if (TooLargeForOutbox(body)) { WriteAlone(type, body); return; }
         lock (_gate)
         {
-            Append(type, body);
+            AppendWithRoom(type, body);
             if (_writing || _flushQueued) return;
             _flushQueued = true;
         }
         ThreadPool.UnsafeQueueUserWorkItem(static w => w.FlushQueued(), this, preferLocal: false);
+    }
+
+    /// <summary>Queues the frame to be written soon by a pool thread.</summary>
+    public void Post(FrameType type, ReadOnlySpan<byte> body)
+    {
+        if (TooLargeForOutbox(body)) { WriteAlone(type, body); return; }
+        lock (_gate)
+        {
+            AppendWithRoom(type, body);
+            if (_writing || _flushQueued) return;
+            _flushQueued = true;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static w => w.FlushQueued(), this, preferLocal: false);
+    }
+
+    private bool TooLargeForOutbox(ReadOnlySpan<byte> body) =>
+        _outbox is not null && FrameCodec.HeaderSize + (long)body.Length > Outbox.Capacity;
+
+    // Under _gate: appends once the outbox has room for the frame beside what is not written yet,
+    // waiting for the writer (or writing here) until it has: a reader that does not read blocks us.
+    private void AppendWithRoom(FrameType type, ReadOnlySpan<byte> body)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate));
+        int length = FrameCodec.HeaderSize + body.Length;
+        while (_alone || (_outbox is not null && !_outbox.HasRoom(_appended, _written, length)))
+        {
+            if (_stopped) throw _brokenError(_failure);
+            if (_alone || _writing) { _waiting++; try { Monitor.Wait(_gate); } finally { _waiting--; } continue; }
+            long all = _appended;
+            _writing = true;
+            Monitor.Exit(_gate);
+            try { WritePending(all); }
+            finally { Monitor.Enter(_gate); }
+        }
+        Append(type, body);
+    }
+
+    /// <summary>A frame larger than the outbox: written after everything before it, with nothing appended meanwhile.</summary>
+    private void WriteAlone(FrameType type, ReadOnlySpan<byte> body)
+    {
+        lock (_gate)
+        {
+            while (_alone) { _waiting++; try { Monitor.Wait(_gate); } finally { _waiting--; } }
+            _alone = true;
+        }
+        try
+        {
+            long mine;
+            bool write;
+            lock (_gate)
+            {
+                Append(type, body, copy: false);
+                mine = _appended;
+                write = !_writing;
+                if (write) _writing = true;
+                else WaitWritten(mine);
+            }
+            if (write) WritePending(mine);
+            // Only now does the outbox go past it: a process that dies before this frame is written
+            // leaves an outbox that ends where its stream does.
+            _outbox!.Skip(mine);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _alone = false;
+                Monitor.PulseAll(_gate);
+            }
+        }
     }
 
     /// <summary>Writes whatever was posted, and returns once it is written (by this thread or another).</summary>
@@ -114,11 +194,13 @@ internal sealed class FrameWriter
     }
 
     // Under _gate.
-    private void Append(FrameType type, ReadOnlySpan<byte> body)
+    private void Append(FrameType type, ReadOnlySpan<byte> body, bool copy = true)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         if (_stopped) throw _brokenError(_failure);
-        FrameCodec.WriteHeader(_pending.GetSpan(FrameCodec.HeaderSize), type, body.Length);
+        var header = _pending.GetSpan(FrameCodec.HeaderSize)[..FrameCodec.HeaderSize];
+        FrameCodec.WriteHeader(header, type, body.Length);
+        if (copy) _outbox?.Copy(_appended, header, body);
         _pending.Advance(FrameCodec.HeaderSize);
         body.CopyTo(_pending.GetSpan(body.Length));
         _pending.Advance(body.Length);
@@ -180,6 +262,7 @@ internal sealed class FrameWriter
             lock (_gate)
             {
                 _written += count;
+                _outbox?.MarkWritten(_written);
                 _spare = batch;
                 if (_waiting > 0) Monitor.PulseAll(_gate);
             }

@@ -31,16 +31,18 @@ internal sealed class Link
     [ThreadStatic] private static WireWriter? t_writer;
 
     private readonly Connection _connection;
+    private readonly Outbox? _outbox;
     private readonly ConcurrentDictionary<int, PendingCall> _calls = new();
     private readonly ConcurrentDictionary<long, Action<byte, WireReader>> _noticeHandlers = new();
     private readonly ConcurrentDictionary<long, object> _clientState = new();
     private int _lastRequest;
     private volatile bool _postedSinceSync;
 
-    private Link(string path, Connection connection)
+    private Link(string path, Connection connection, Outbox? outbox)
     {
         Path = path;
         _connection = connection;
+        _outbox = outbox;
     }
 
     /// <summary>The owner's endpoint path.</summary>
@@ -57,10 +59,13 @@ internal sealed class Link
         {
             if (s_links.TryGetValue(path, out link) && !link.IsClosed) return link;
             var connection = Connection.Connect(path, Session.Current.Secret);
-            link = new Link(path, connection);
+            // Puts leave this process through the outbox, which the owner reads if this process dies.
+            var outbox = Outbox.TryCreate(Session.Current.PrivateDirectory);
+            link = new Link(path, connection, outbox);
             var hello = new WireWriter();
-            new Hello(HelloRole.Client, "", Environment.ProcessId).Write(hello);
+            new Hello(HelloRole.Client, outbox?.Path ?? "", Environment.ProcessId).Write(hello);
             connection.Send(FrameType.Hello, hello);
+            if (outbox is not null) connection.UseOutbox(outbox);
             connection.Closed += _ => link.OnClosed();
             connection.Start(link.OnFrame, "Multiproc link");
             s_links[path] = link;
@@ -84,8 +89,19 @@ internal sealed class Link
     /// <summary>Closes every link of this process (the session is ending).</summary>
     public static void CloseAll()
     {
-        foreach (var link in s_links.Values) link._connection.Close();
+        foreach (var link in s_links.Values)
+        {
+            link._connection.Close();
+            link.DropOutbox();
+        }
         s_links.Clear();
+    }
+
+    private void DropOutbox()
+    {
+        if (_outbox is null) return;
+        _outbox.Dispose();
+        try { System.IO.File.Delete(_outbox.Path); } catch (System.IO.IOException) { }
     }
 
     /// <summary>State this process keeps about one remote object, made once per link.</summary>
@@ -115,11 +131,11 @@ internal sealed class Link
         return w;
     }
 
-    /// <summary>Sends a one-way message; once this returns, it has left this process (SPEC §2).</summary>
+    /// <summary>Sends a one-way message; once this returns, it has left this process (SPEC §2), into the outbox.</summary>
     public void Post(WireWriter message)
     {
         _postedSinceSync = true;
-        _connection.Send(FrameType.Post, message.WrittenSpan);
+        _connection.PostDurable(FrameType.Post, message.WrittenSpan);
     }
 
     /// <summary>Sends the call and waits for its reply.</summary>
@@ -177,6 +193,7 @@ internal sealed class Link
     private void OnClosed()
     {
         s_links.TryRemove(new(Path, this));
+        DropOutbox();
         foreach (var call in _calls.Values) call.Complete(null);
         _calls.Clear();
     }

@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.MemoryMappedFiles;
+using System.Threading;
+
+namespace Multiproc.Ipc;
+
+/// <summary>A copy of the frames a process has sent but not yet written to its connection, in memory the other side can map.</summary>
+/// <remarks>
+/// A one-way message (a queue's Put) must have left its process when it returns (SPEC §2), and a system
+/// call for every message costs more than the message. A frame copied here has left: the file's memory
+/// outlives the process. The connection's <see cref="FrameWriter"/> still writes frames in batches;
+/// when the sender dies, the receiver takes from here the frames that came after the last byte it read.
+/// A ring: the frame at stream position p is at offset p % Capacity. Layout: appended int64 @0 (the
+/// stream position after the last whole frame copied, published after the copy), written int64 @8 (how
+/// far the writer has written, so the ring knows its room), the ring @16.
+/// </remarks>
+internal sealed unsafe class Outbox : IDisposable
+{
+    private const int HeaderSize = 16;
+    public const int Capacity = 1 << 20;
+
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private byte* _base;
+
+    private Outbox(string path)
+    {
+        Path = path;
+        _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
+        _view = _file.CreateViewAccessor(0, HeaderSize + Capacity, MemoryMappedFileAccess.ReadWrite);
+        byte* address = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
+        _base = address;
+    }
+
+    public string Path { get; }
+
+    private ref long Appended => ref *(long*)_base;
+    private ref long Written => ref *(long*)(_base + 8);
+
+    /// <summary>A new outbox in <paramref name="directory"/>; null when none can be made (a full disk): then sends are written at once.</summary>
+    public static Outbox? TryCreate(string directory)
+    {
+        var path = System.IO.Path.Combine(directory, $"outbox-{Guid.NewGuid():N}");
+        try
+        {
+            // Written, not only sized: touching a page of a sparse file on a full disk would kill the process.
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write)) file.Write(new byte[HeaderSize + Capacity]);
+            return new Outbox(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(path); } catch (IOException) { }
+            return null;
+        }
+    }
+
+    /// <summary>True when a frame of <paramref name="length"/> bytes fits beside what is not written yet.</summary>
+    public bool HasRoom(long appended, long written, int length) => appended + length - written <= Capacity;
+
+    /// <summary>Copies a frame that starts at stream position <paramref name="at"/>; the writer made sure it fits.</summary>
+    public void Copy(long at, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
+    {
+        long end = Put(Put(at, header), body);
+        Volatile.Write(ref Appended, end);
+    }
+
+    /// <summary>A frame too large for the ring is written at once, not copied: later frames start after it.</summary>
+    public void Skip(long to) => Volatile.Write(ref Appended, to);
+
+    /// <summary>The writer has written up to <paramref name="position"/>.</summary>
+    public void MarkWritten(long position) => Volatile.Write(ref Written, position);
+
+    private long Put(long at, ReadOnlySpan<byte> bytes)
+    {
+        while (bytes.Length > 0)
+        {
+            int offset = (int)(at % Capacity);
+            int n = Math.Min(bytes.Length, Capacity - offset);
+            bytes[..n].CopyTo(new Span<byte>(_base + HeaderSize + offset, n));
+            bytes = bytes[n..];
+            at += n;
+        }
+        return at;
+    }
+
+    /// <summary>The receiver's side, once the sender is gone: the frames after stream position <paramref name="read"/>, if the file is there.</summary>
+    /// <remarks>Deletes the file: nobody else needs it.</remarks>
+    public static List<Frame> Recover(string path, long read, long maxBody)
+    {
+        var frames = new List<Frame>();
+        Outbox outbox;
+        try { outbox = new Outbox(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return frames; }
+        try
+        {
+            long appended = Volatile.Read(ref outbox.Appended);
+            if (appended <= read || appended - read > Capacity) return frames;
+            var bytes = new byte[appended - read];
+            for (long at = read; at < appended;)
+            {
+                int offset = (int)(at % Capacity);
+                int n = (int)Math.Min(appended - at, Capacity - offset);
+                new ReadOnlySpan<byte>(outbox._base + HeaderSize + offset, n).CopyTo(bytes.AsSpan((int)(at - read)));
+                at += n;
+            }
+            var stream = new MemoryStream(bytes);
+            try { while (FrameCodec.Read(stream, maxBody) is { } frame) frames.Add(frame); }
+            catch (InvalidDataException) { /* a torn end: what came before it stands */ }
+            return frames;
+        }
+        finally
+        {
+            outbox.Dispose();
+            try { File.Delete(path); } catch (IOException) { }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_base == null) return;
+        _base = null;
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+    }
+}
