@@ -42,6 +42,17 @@ Describe 'Pipes lose nothing' {
         Wait-MpProcess $child
     }
 
+    It 'carries streams of messages of <Size> bytes whole, on both sides of the size a receive peeks at' -ForEach @(
+        @{ Size = 30000 }, @{ Size = 65531 }, @{ Size = 65536 }, @{ Size = 131000 }
+    ) {
+        $r, $w = New-MpPipe -Simplex
+        $child = Start-MpProcess { param($w, $size) foreach ($n in 1..30) { $w.SendBytes([byte[]]::new($size)) }; $w.Close() } -ArgumentList $w, $Size
+        $sizes = try { while ($true) { $r.ReceiveBytes(60).Length } } catch { $_.FullyQualifiedErrorId }
+        $sizes[-1] | Should -Be 'MpPipeClosed'
+        @($sizes | Where-Object { $_ -eq $Size }).Count | Should -Be 30
+        $child | Wait-MpProcess
+    }
+
     It 'keeps 200 KB messages of two senders on one end whole' {
         $r, $w = New-MpPipe -Simplex
         $senders = 1..2 | Start-MpProcess { param($w) $big = 'x' * 200000; foreach ($i in 1..30) { $w.Send("$PID|$i|$big") } } -ArgumentList $w

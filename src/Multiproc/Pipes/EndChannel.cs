@@ -15,11 +15,12 @@ namespace Multiproc.Pipes;
 /// or receives them.
 /// A receive first peeks at what the socket holds, then takes exactly the bytes of one message out of
 /// it in one system call: a process never holds a message it has not delivered, so what one reader has
-/// not received stays for the others, and a reader that dies loses at most the message in its hands.
+/// not received stays for the others, and a reader that dies loses at most the message in its hands
+/// (for messages over 64 KB, see <see cref="NextFrame"/>).
 /// </remarks>
 internal sealed class EndChannel
 {
-    private const int PeekSize = 64 * 1024;
+    private const int PeekSize = 64 * 1024;   // well below what the kernel lets one sender have in flight (about 200 KB)
     [ThreadStatic] private static WireWriter? t_writer;
 
     private readonly Socket? _socket;
@@ -143,24 +144,36 @@ internal sealed class EndChannel
     // ---- under _readGate and the end's receiving lock ----------------------------------------------
 
     /// <summary>The next frame, taken out of the socket whole; null at the end of the stream.</summary>
+    /// <remarks>
+    /// A frame that fits in a peek is taken only once all of it is there, in one call: it leaves the
+    /// socket whole or not at all, and the wait for its last bytes keeps the deadline. A larger one is
+    /// read as it comes: a reader killed in the middle of one breaks the stream for the others.
+    /// </remarks>
     private Frame? NextFrame(long deadline, CancellationToken cancel)
     {
-        if (!WaitReadable(deadline, cancel)) throw new TimeoutException();
-        int peeked = _socket!.Receive(_peek, SocketFlags.Peek);
-        if (peeked == 0) return null;
-        if (peeked >= FrameCodec.HeaderSize)
+        while (true)
         {
-            int bodyLength = FrameCodec.ReadHeader(_peek, MpSettings.MaxMessageBytes, out var type);
-            int length = FrameCodec.HeaderSize + bodyLength;
-            if (length <= peeked)
+            if (!WaitReadable(deadline, cancel)) throw new TimeoutException();
+            int peeked = _socket!.Receive(_peek, SocketFlags.Peek);
+            if (peeked == 0) return null;
+            int length = 0;
+            if (peeked >= FrameCodec.HeaderSize)
             {
-                // All of it is here: one receive takes exactly this frame, so it leaves the socket whole or not at all.
-                int taken = _socket.Receive(_peek, 0, length, SocketFlags.None);
-                if (taken != length) throw new IOException("A peeked message could not be taken whole.");
-                return new Frame(type, _peek.AsSpan(FrameCodec.HeaderSize, bodyLength).ToArray());
+                int bodyLength = FrameCodec.ReadHeader(_peek, MpSettings.MaxMessageBytes, out var type);
+                length = FrameCodec.HeaderSize + bodyLength;
+                if (length <= peeked)
+                {
+                    int taken = _socket.Receive(_peek, 0, length, SocketFlags.None);
+                    if (taken != length) throw new IOException("A peeked message could not be taken whole.");
+                    return new Frame(type, _peek.AsSpan(FrameCodec.HeaderSize, bodyLength).ToArray());
+                }
+                if (length > PeekSize) break;
             }
+            // Its sender is still writing it: look again in a moment, within the deadline.
+            if (deadline != long.MaxValue && Environment.TickCount64 >= deadline) throw new TimeoutException();
+            cancel.ThrowIfCancellationRequested();
+            Thread.Sleep(1);
         }
-        // Not all here yet (or larger than a peek): read it as it comes.
         return FrameCodec.Read(_stream, MpSettings.MaxMessageBytes) ?? throw new EndOfStreamException();
     }
 
