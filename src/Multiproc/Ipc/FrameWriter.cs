@@ -77,15 +77,8 @@ internal sealed class FrameWriter
     /// <summary>Returns once the frame has left this process: copied to the outbox (and written soon), or written.</summary>
     public void PostDurable(FrameType type, ReadOnlySpan<byte> body)
     {
-        if (_outbox is null) { Send(type, body); return; }
-        if (TooLargeForOutbox(body)) { WriteAlone(type, body); return; }
-        lock (_gate)
-        {
-            AppendWithRoom(type, body);
-            if (_writing || _flushQueued) return;
-            _flushQueued = true;
-        }
-        ThreadPool.UnsafeQueueUserWorkItem(static w => w.FlushQueued(), this, preferLocal: false);
+        if (_outbox is null) Send(type, body);
+        else Post(type, body);   // a posted frame is in the outbox once Post returns
     }
 
     /// <summary>Queues the frame to be written soon by a pool thread.</summary>

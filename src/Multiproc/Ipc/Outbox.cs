@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.IO.MemoryMappedFiles;
 using System.Threading;
 
 namespace Multiproc.Ipc;
@@ -21,21 +20,16 @@ internal sealed unsafe class Outbox : IDisposable
     private const int HeaderSize = 16;
     public const int Capacity = 1 << 20;
 
-    private readonly MemoryMappedFile _file;
-    private readonly MemoryMappedViewAccessor _view;
+    private readonly MappedFile _map;
     private byte* _base;
 
-    private Outbox(string path)
+    private Outbox(MappedFile map)
     {
-        Path = path;
-        _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
-        _view = _file.CreateViewAccessor(0, HeaderSize + Capacity, MemoryMappedFileAccess.ReadWrite);
-        byte* address = null;
-        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
-        _base = address;
+        _map = map;
+        _base = map.Address;
     }
 
-    public string Path { get; }
+    public string Path => _map.Path;
 
     private ref long Appended => ref *(long*)_base;
     private ref long Written => ref *(long*)(_base + 8);
@@ -44,17 +38,8 @@ internal sealed unsafe class Outbox : IDisposable
     public static Outbox? TryCreate(string directory)
     {
         var path = System.IO.Path.Combine(directory, $"outbox-{Guid.NewGuid():N}");
-        try
-        {
-            // Written, not only sized: touching a page of a sparse file on a full disk would kill the process.
-            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write)) file.Write(new byte[HeaderSize + Capacity]);
-            return new Outbox(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(path); } catch (IOException) { }
-            return null;
-        }
+        try { return new Outbox(MappedFile.Create(path, HeaderSize + Capacity)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>True when a frame of <paramref name="length"/> bytes fits beside what is not written yet.</summary>
@@ -92,7 +77,7 @@ internal sealed unsafe class Outbox : IDisposable
     {
         var frames = new List<Frame>();
         Outbox outbox;
-        try { outbox = new Outbox(path); }
+        try { outbox = new Outbox(MappedFile.Open(path, HeaderSize + Capacity)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return frames; }
         try
         {
@@ -120,10 +105,7 @@ internal sealed unsafe class Outbox : IDisposable
 
     public void Dispose()
     {
-        if (_base == null) return;
         _base = null;
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _file.Dispose();
+        _map.Dispose();
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
-using System.IO.MemoryMappedFiles;
 using System.Threading;
+using Multiproc.Ipc;
 
 namespace Multiproc.Pool;
 
@@ -21,43 +21,32 @@ internal sealed unsafe class ResultLedger : IDisposable
     private const int HeaderSize = 16;
     private const int Size = 1 << 20;
 
-    private readonly MemoryMappedFile _file;
-    private readonly MemoryMappedViewAccessor _view;
+    private readonly MappedFile _map;
     private readonly object _gate = new();
     private byte* _base;   // guarded by _gate for Dispose; null once disposed
 
-    private ResultLedger(string path)
+    private ResultLedger(MappedFile map)
     {
-        Path = path;
-        _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
-        _view = _file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite);
-        byte* address = null;
-        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
-        _base = address;
+        _map = map;
+        _base = map.Address;
     }
 
-    public string Path { get; }
+    public string Path => _map.Path;
 
     /// <summary>The parent's side: a new ledger file in the session's private directory, its pages allocated.</summary>
     public static ResultLedger Create()
     {
         var path = System.IO.Path.Combine(Session.Current.PrivateDirectory, $"results-{Guid.NewGuid():N}");
-        // Written, not only sized: touching a page of a sparse file on a full disk would kill the worker.
-        try
-        {
-            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write)) file.Write(new byte[Size]);
-            return new ResultLedger(path);
-        }
+        try { return new ResultLedger(MappedFile.Create(path, Size)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(path); } catch (IOException) { }
             throw new MpPoolSetupException(
                 $"Could not make a pool worker's result file in '{System.IO.Path.GetDirectoryName(path)}': {e.Message}. Free some space there.", path, e);
         }
     }
 
     /// <summary>The worker's side.</summary>
-    public static ResultLedger Open(string path) => new(path);
+    public static ResultLedger Open(string path) => new(MappedFile.Open(path, Size));
 
     private ref long ChunkId => ref *(long*)_base;
     private ref long Published => ref *(long*)(_base + 8);
@@ -102,9 +91,7 @@ internal sealed unsafe class ResultLedger : IDisposable
             if (_base == null) return;
             _base = null;
         }
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _file.Dispose();
+        _map.Dispose();
         if (deleteFile) try { File.Delete(Path); } catch (IOException) { }
     }
 

@@ -1,0 +1,64 @@
+using System;
+using System.IO;
+using System.IO.MemoryMappedFiles;
+
+namespace Multiproc.Ipc;
+
+/// <summary>A file mapped into memory that other processes of the session map too: its memory outlives the process that wrote it.</summary>
+internal sealed unsafe class MappedFile : IDisposable
+{
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+
+    private MappedFile(string path, long size)
+    {
+        Path = path;
+        _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
+        try
+        {
+            _view = _file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
+            byte* address = null;
+            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
+            Address = address;
+        }
+        catch
+        {
+            _file.Dispose();
+            throw;
+        }
+    }
+
+    public string Path { get; }
+
+    /// <summary>The first byte; not valid after Dispose.</summary>
+    public byte* Address { get; private set; }
+
+    /// <summary>A new file of <paramref name="size"/> zero bytes, written rather than only sized: touching a page
+    /// of a sparse file on a full disk kills the process, where a write that fails is an exception.</summary>
+    /// <exception cref="IOException">No room, or the directory is gone.</exception>
+    public static MappedFile Create(string path, int size)
+    {
+        try
+        {
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write)) file.Write(new byte[size]);
+            return new MappedFile(path, size);
+        }
+        catch
+        {
+            try { File.Delete(path); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    /// <summary>Maps a file another process made.</summary>
+    public static MappedFile Open(string path, long size) => new(path, size);
+
+    public void Dispose()
+    {
+        if (Address == null) return;
+        Address = null;
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+    }
+}
