@@ -18,6 +18,15 @@ internal static class Timeouts
             : TimeSpan.FromSeconds(seconds);
     }
 
+    /// <summary>The tick (Environment.TickCount64) at which <paramref name="timeout"/> from now is over; long.MaxValue for no end.</summary>
+    public static long Deadline(TimeSpan timeout) =>
+        timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+
+    /// <summary>What is left until <paramref name="deadline"/>: infinite for no end, never below zero.</summary>
+    public static TimeSpan Remaining(long deadline) => deadline == long.MaxValue
+        ? Timeout.InfiniteTimeSpan
+        : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+
     /// <summary>True when <paramref name="task"/> completed in time; false on timeout or cancellation.</summary>
     public static bool Wait(Task task, TimeSpan timeout, CancellationToken cancel)
     {

@@ -41,7 +41,6 @@ public class OutboxTests
     {
         var outbox = Outbox.TryCreate(Path.GetTempPath())!;
         long at = Outbox.Capacity - 7;   // the next frame wraps around
-        outbox.MarkWritten(at);
         outbox.Skip(at);
         var (header, body) = Frame(100, 9);
         Assert.True(outbox.HasRoom(at, at, header.Length + body.Length));

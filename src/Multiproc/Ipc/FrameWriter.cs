@@ -106,7 +106,7 @@ internal sealed class FrameWriter
         while (_alone || (_outbox is not null && !_outbox.HasRoom(_appended, _written, length)))
         {
             if (_stopped) throw _brokenError(_failure);
-            if (_alone || _writing) { _waiting++; try { Monitor.Wait(_gate); } finally { _waiting--; } continue; }
+            if (_alone || _writing) { WaitForChange(); continue; }
             long all = _appended;
             _writing = true;
             Monitor.Exit(_gate);
@@ -121,7 +121,7 @@ internal sealed class FrameWriter
     {
         lock (_gate)
         {
-            while (_alone) { _waiting++; try { Monitor.Wait(_gate); } finally { _waiting--; } }
+            while (_alone) WaitForChange();
             _alone = true;
         }
         try
@@ -203,14 +203,17 @@ internal sealed class FrameWriter
     // Under _gate: waits until the bytes up to `end` are written; throws if writing stopped first.
     private void WaitWritten(long end)
     {
+        while (_written < end && !_stopped) WaitForChange();
+        if (_written < end) throw _brokenError(_failure);
+    }
+
+    // Under _gate: sleeps until a write ends, the writer stops, or a lone frame is through.
+    private void WaitForChange()
+    {
         Debug.Assert(Monitor.IsEntered(_gate));
         _waiting++;
-        try
-        {
-            while (_written < end && !_stopped) Monitor.Wait(_gate);
-        }
+        try { Monitor.Wait(_gate); }
         finally { _waiting--; }
-        if (_written < end) throw _brokenError(_failure);
     }
 
     // Writes batches until nothing is pending; throws when the bytes up to `mine` could not be written.
@@ -255,7 +258,6 @@ internal sealed class FrameWriter
             lock (_gate)
             {
                 _written += count;
-                _outbox?.MarkWritten(_written);
                 _spare = batch;
                 if (_waiting > 0) Monitor.PulseAll(_gate);
             }

@@ -12,8 +12,8 @@ namespace Multiproc.Ipc;
 /// outlives the process. The connection's <see cref="FrameWriter"/> still writes frames in batches;
 /// when the sender dies, the receiver takes from here the frames that came after the last byte it read.
 /// A ring: the frame at stream position p is at offset p % Capacity. Layout: appended int64 @0 (the
-/// stream position after the last whole frame copied, published after the copy), written int64 @8 (how
-/// far the writer has written, so the ring knows its room), the ring @16.
+/// stream position after the last whole frame copied, published after the copy), the ring @16. The
+/// writer keeps the ring's room by its own count of what it has written.
 /// </remarks>
 internal sealed unsafe class Outbox : IDisposable
 {
@@ -32,7 +32,6 @@ internal sealed unsafe class Outbox : IDisposable
     public string Path => _map.Path;
 
     private ref long Appended => ref *(long*)_base;
-    private ref long Written => ref *(long*)(_base + 8);
 
     /// <summary>A new outbox in <paramref name="directory"/>; null when none can be made (a full disk): then sends are written at once.</summary>
     public static Outbox? TryCreate(string directory)
@@ -54,9 +53,6 @@ internal sealed unsafe class Outbox : IDisposable
 
     /// <summary>A frame too large for the ring is written at once, not copied: later frames start after it.</summary>
     public void Skip(long to) => Volatile.Write(ref Appended, to);
-
-    /// <summary>The writer has written up to <paramref name="position"/>.</summary>
-    public void MarkWritten(long position) => Volatile.Write(ref Written, position);
 
     private long Put(long at, ReadOnlySpan<byte> bytes)
     {

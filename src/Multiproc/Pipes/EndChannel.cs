@@ -89,13 +89,13 @@ internal sealed class EndChannel
     /// <param name="bytesOnly">Only a byte array will do.</param>
     public object? Receive(TimeSpan timeout, CancellationToken cancel, bool bytesOnly = false)
     {
-        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        long deadline = Timeouts.Deadline(timeout);
         Frame message;
         lock (_readGate)
         {
             if (_closed) throw ClosedHere();
             if (_endOfStream) throw Drained();
-            if (!_locks!.EnterReceive(Remaining(deadline), cancel)) throw TimedOut(timeout);
+            if (!_locks!.EnterReceive(Timeouts.Remaining(deadline), cancel)) throw TimedOut(timeout);
             try
             {
                 if (NextFrame(deadline, cancel) is not { } frame)
@@ -126,11 +126,11 @@ internal sealed class EndChannel
     public bool Poll(TimeSpan timeout)
     {
         if (_closed) return true;
-        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        long deadline = Timeouts.Deadline(timeout);
         lock (_readGate)
         {
             if (_endOfStream) return true;
-            if (!_locks!.EnterReceive(Remaining(deadline), CancellationToken.None)) return false;
+            if (!_locks!.EnterReceive(Timeouts.Remaining(deadline), CancellationToken.None)) return false;
             try
             {
                 long micros = deadline == long.MaxValue ? -1 : Math.Max(0, deadline - Environment.TickCount64) * 1000;
@@ -176,10 +176,6 @@ internal sealed class EndChannel
         }
         return FrameCodec.Read(_stream, MpSettings.MaxMessageBytes) ?? throw new EndOfStreamException();
     }
-
-    private static TimeSpan Remaining(long deadline) => deadline == long.MaxValue
-        ? Timeout.InfiniteTimeSpan
-        : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
 
     private bool WaitReadable(long deadline, CancellationToken cancel)
     {

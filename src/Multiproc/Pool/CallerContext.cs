@@ -52,7 +52,7 @@ public sealed class CallerContext
     /// </summary>
     internal bool WaitUntil(Func<bool> done, TimeSpan timeout, CancellationToken cancel, Action<ErrorRecord> onError)
     {
-        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        long deadline = Timeouts.Deadline(timeout);
         while (true)
         {
             _wake.Reset();   // before the check: a wake-up after it is not missed

@@ -56,7 +56,7 @@ internal sealed class QueueCore : IServedObject
         List<Action>? outbox = null;
         lock (_gate)
         {
-            long deadline = Deadline(timeout);
+            long deadline = Timeouts.Deadline(timeout);
             while (true)
             {
                 if (_ended) throw Gone();
@@ -77,7 +77,7 @@ internal sealed class QueueCore : IServedObject
         byte[][] taken;
         lock (_gate)
         {
-            long deadline = Deadline(timeout);
+            long deadline = Timeouts.Deadline(timeout);
             while (true)
             {
                 if (_ended) throw Gone();
@@ -117,9 +117,6 @@ internal sealed class QueueCore : IServedObject
         try { Monitor.Wait(_gate, wait); }
         finally { _localWaiters--; }
     }
-
-    private static long Deadline(TimeSpan timeout) =>
-        timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
 
     // ---- other processes -----------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ internal readonly unsafe struct SyncCell
     /// <returns>False on timeout.</returns>
     public bool WaitFor(Func<SyncCell, bool> attempt, Action<SyncCell>? reclaim, TimeSpan timeout, CancellationToken cancel)
     {
-        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        long deadline = Timeouts.Deadline(timeout);
         var spin = new SpinWait();
         while (true)
         {
