@@ -42,8 +42,8 @@ Describe 'Pipes lose nothing' {
         Wait-MpProcess $child
     }
 
-    It 'carries streams of messages of <Size> bytes whole, on both sides of the size a receive peeks at' -ForEach @(
-        @{ Size = 30000 }, @{ Size = 65531 }, @{ Size = 65536 }, @{ Size = 131000 }
+    It 'carries streams of messages of <Size> bytes whole, on both sides of the largest a ring carries' -ForEach @(
+        @{ Size = 30000 }, @{ Size = 65531 }, @{ Size = 65532 }, @{ Size = 131000 }, @{ Size = 300000 }
     ) {
         $r, $w = New-MpPipe -Simplex
         $child = Start-MpProcess { param($w, $size) foreach ($n in 1..30) { $w.SendBytes([byte[]]::new($size)) }; $w.Close() } -ArgumentList $w, $Size
@@ -51,6 +51,23 @@ Describe 'Pipes lose nothing' {
         $sizes[-1] | Should -Be 'MpPipeClosed'
         @($sizes | Where-Object { $_ -eq $Size }).Count | Should -Be 30
         $child | Wait-MpProcess
+    }
+
+    It 'keeps every message whose Send returned when the sender is killed right after: <Case>' -ForEach @(
+        @{ Case = '20,000 ints'; Count = 20000; Size = 0 }
+        @{ Case = 'three 5 MB messages, larger than the ring'; Count = 3; Size = 5MB }
+    ) {
+        $r, $w = New-MpPipe -Simplex
+        $child = Start-MpProcess {
+            param($w, $count, $size)
+            foreach ($i in 1..$count) { if ($size) { $w.Send("$i|" + 'x' * $size) } else { $w.Send($i) } }
+            [Diagnostics.Process]::GetCurrentProcess().Kill()
+        } -ArgumentList $w, $Count, $Size
+        $got = @(foreach ($i in 1..$Count) { $m = $r.Receive(60); if ($Size) { [int]($m -split '\|')[0]; $m.Length - "$i|".Length | Should -Be $Size } else { $m } })
+        $got | Should -Be (1..$Count)
+        $child | Wait-MpProcess
+        $child.ExitCode | Should -Be 137
+        $r.Poll(0) | Should -BeFalse
     }
 
     It 'keeps 200 KB messages of two senders on one end whole' {
@@ -322,12 +339,23 @@ Describe 'Bad input on the wire is refused and disturbs nothing else' {
         $d['k'] | Should -Be 'v'
     }
 
-    It 'fails Receive with MpSerialization on a malformed frame in a pipe, and other pipes go on' {
+    It 'fails Receive with MpSerialization on <Case> in a pipe, and other pipes go on' -ForEach @(
+        @{ Case = 'a frame of length 0'; Frame = [byte[]](0, 0, 0, 0, 11) }
+        @{ Case = 'a frame of 2^31-1 bytes'; Frame = [byte[]](255, 255, 255, 127, 11) }
+        @{ Case = 'a frame cut short'; Frame = [byte[]](100, 0, 0, 0, 11, 1, 2) }
+        @{ Case = 'a spilled message whose file is gone'; Frame = [byte[]](@(20, 0, 0, 0, 19, 11, 14, 0, 0, 0) + [Text.Encoding]::UTF8.GetBytes('/nonexistent/x') ) }
+    ) {
         $r, $w = New-MpPipe -Simplex
         $r2, $w2 = New-MpPipe -Simplex
-        $channel = $w.GetType().GetProperty('Channel', [Reflection.BindingFlags]'Instance,NonPublic').GetValue($w)
-        $socket = $channel.GetType().GetField('_socket', [Reflection.BindingFlags]'Instance,NonPublic').GetValue($channel)
-        $null = $socket.Send((Get-Header 0 11))
+        # The second end sends on the ring that leaves it: its cell is the file's second (its tail, word 4,
+        # at 256 + 16), its ring the second (at 512 + 256 KB). Write there as a stranger would.
+        $path = $w.GetType().GetField('_path', [Reflection.BindingFlags]'Instance,NonPublic').GetValue($w)
+        $file = [IO.File]::Open($path, 'Open', 'ReadWrite', 'ReadWrite')
+        try {
+            $file.Position = 512 + 256KB; $file.Write($Frame, 0, $Frame.Length)
+            $file.Position = 256 + 16; $file.Write([BitConverter]::GetBytes([int]$Frame.Length), 0, 4)
+        }
+        finally { $file.Dispose() }
         { $r.Receive(5) } | Should -Throw -ErrorId 'MpSerialization'
         $w2.Send('fine')
         $r2.Receive(5) | Should -Be 'fine'

@@ -154,30 +154,49 @@ Describe 'Pipes under load' {
 }
 
 Describe 'Pipe readers killed mid-stream' {
-    It 'leaves every message a killed reader had not received to the next reader, over 6 kills' {
+    It 'leaves every message a killed reader had not received to the next reader, over 6 kills: <Case>' -ForEach @(
+        @{ Case = '60,000 ints'; Count = 60000; Size = 0 }
+        @{ Case = '1,500 messages of 100 KB, each in a file'; Count = 1500; Size = 100KB }
+    ) {
         $r, $w = New-MpPipe -Simplex
         $got = New-MpQueue
-        $sender = Start-MpProcess { param($w) foreach ($i in 1..60000) { $w.Send($i) }; $w.Close() } -ArgumentList $w
+        $sender = Start-MpProcess {
+            param($w, $count, $size)
+            $pad = 'x' * $size
+            foreach ($i in 1..$count) { if ($size) { $w.Send("$i|$pad") } else { $w.Send($i) } }
+            $w.Close()
+        } -ArgumentList $w, $Count, $Size
         $kills = 0
         while ($kills -lt 6) {
-            $reader = Start-MpProcess { param($r, $got) while ($true) { $got.Put($r.Receive()) } } -ArgumentList $r, $got
+            $reader = Start-MpProcess {
+                param($r, $got)
+                # Stop at the first error: a statement that throws leaves $m as it was.
+                try { while ($true) { $m = $r.Receive(); if ($m -is [string]) { $m = [int]$m.Substring(0, $m.IndexOf('|')) }; $got.Put($m) } }
+                catch { $got.Put("reader error: $($_.FullyQualifiedErrorId)") }
+            } -ArgumentList $r, $got
             $before = $got.Count
-            Wait-Until { $got.Count -gt $before + 100 } -Because 'the reader to receive'
-            Start-Sleep -Milliseconds ($script:Random.Next(0, 100))
+            Wait-Until { $got.Count -gt $before + [Math]::Min(100, $Count / 100) } -Because 'the reader to receive'
+            Start-Sleep -Milliseconds ($script:Random.Next(0, 30))
             Stop-Process -Id $reader.Id -Force
             $reader | Wait-MpProcess
             $kills++
         }
-        $last = Start-MpProcess { param($r, $got) try { while ($true) { $got.Put($r.Receive(60)) } } catch { $got.Put("end: $($_.FullyQualifiedErrorId)") } } -ArgumentList $r, $got
+        $last = Start-MpProcess {
+            param($r, $got)
+            try { while ($true) { $m = $r.Receive(60); if ($m -is [string]) { $m = [int]$m.Substring(0, $m.IndexOf('|')) }; $got.Put($m) } }
+            catch { $got.Put("end: $($_.FullyQualifiedErrorId)") }
+        } -ArgumentList $r, $got
         $last | Wait-MpProcess -Timeout 300
         $sender | Wait-MpProcess
         $items = [Collections.Generic.List[object]]::new(); $item = $null
         while ($got.TryGet([ref] $item)) { $items.Add($item) }
         $items[-1] | Should -Be 'end: MpPipeClosed'
+        # Every kill landed mid-stream: no reader before the last one saw the end.
+        @($items | Where-Object { $_ -is [string] }).Count | Should -Be 1
         $numbers = @($items | Where-Object { $_ -is [int] })
         $unique = ($numbers | Sort-Object -Unique)
         $doubled = $numbers.Count - $unique.Count
-        $lost = 60000 - $unique.Count
+        $lost = $Count - $unique.Count
         $doubled | Should -Be 0 -Because "$($numbers.Count) messages came through"
         # A killed reader can lose only a message it had received but not yet passed on.
         $lost | Should -BeLessOrEqual $kills -Because "$kills readers were killed"

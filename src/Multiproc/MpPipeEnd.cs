@@ -7,25 +7,22 @@ namespace Multiproc;
 
 /// <summary>One end of a pipe made by New-MpPipe; usable in any process it is handed to.</summary>
 /// <remarks>
-/// A pipe is a kernel socket pair: messages go straight from one end's process to the other's. The
-/// process that made the pipe hands the end's socket to a process the first time that process uses it.
+/// A pipe is a file of shared memory in the private directory of the session that made it, a ring of
+/// messages for each direction (<see cref="EndChannel"/>): messages go straight from one end's process to
+/// the other's. A handle names the file and the end; a process maps the file the first time it uses it.
 /// </remarks>
 public sealed class MpPipeEnd : ISharedHandle
 {
     internal const string Kind = "pipe";
 
-    private readonly string _owner;
-    private readonly long _pipeId;
+    private readonly string _path;
     private readonly int _end;
-    private readonly (string Path, int Offset) _locksCell;
     private EndChannel? _channel;
 
-    internal MpPipeEnd(string owner, long pipeId, int end, (string, int) locksCell, bool canSend, bool canReceive, EndChannel? channel = null)
+    internal MpPipeEnd(string path, int end, bool canSend, bool canReceive, EndChannel? channel = null)
     {
-        _owner = owner;
-        _pipeId = pipeId;
+        _path = path;
         _end = end;
-        _locksCell = locksCell;
         CanSend = canSend;
         CanReceive = canReceive;
         _channel = channel;
@@ -34,10 +31,9 @@ public sealed class MpPipeEnd : ISharedHandle
     /// <summary>Makes a pipe; with <paramref name="duplex"/> false the first end only receives and the second only sends.</summary>
     internal static (MpPipeEnd First, MpPipeEnd Second) CreatePair(bool duplex)
     {
-        long id = PipeOwner.Create(out var first, out var second);
-        var owner = Session.Current.EndpointPath;
-        return (new MpPipeEnd(owner, id, 0, first.LocksCell, duplex, true, first),
-            new MpPipeEnd(owner, id, 1, second.LocksCell, true, duplex, second));
+        var pipe = OpenPipes.Create();
+        return (new MpPipeEnd(pipe.Path, 0, duplex, true, pipe.End(0)),
+            new MpPipeEnd(pipe.Path, 1, true, duplex, pipe.End(1)));
     }
 
     public bool CanSend { get; }
@@ -99,9 +95,7 @@ public sealed class MpPipeEnd : ISharedHandle
         return Channel.Receive(timeout, cancel);
     }
 
-    private EndChannel Channel => _channel ??=
-        (Session.Current.IsOwnEndpoint(_owner) ? PipeOwner.LocalChannel(_pipeId, _end) : null)
-        ?? PipeHolder.Get(_owner, _pipeId, _end, _locksCell);
+    private EndChannel Channel => _channel ??= OpenPipes.Get(_path, _end);
 
     private void CheckDirection(bool allowed, string verb)
     {
@@ -115,15 +109,12 @@ public sealed class MpPipeEnd : ISharedHandle
 
     void ISharedHandle.WriteHandle(WireWriter writer)
     {
-        writer.WriteString(_owner);
-        writer.WriteInt64(_pipeId);
+        writer.WriteString(_path);
         writer.WriteInt32(_end);
-        writer.WriteString(_locksCell.Path);
-        writer.WriteInt32(_locksCell.Offset);
         writer.WriteBool(CanSend);
         writer.WriteBool(CanReceive);
     }
 
     internal static MpPipeEnd ReadHandle(WireReader r) =>
-        new(r.ReadString(), r.ReadInt64(), r.ReadInt32(), (r.ReadString(), r.ReadInt32()), r.ReadBool(), r.ReadBool());
+        new(r.ReadString(), r.ReadInt32(), r.ReadBool(), r.ReadBool());
 }

@@ -116,11 +116,6 @@ internal sealed class Session
                     ObjectHost.Serve(connection);
                     return;
                 }
-                if (hi.Role == HelloRole.PipeEnd)
-                {
-                    PipeOwner.HandOver(connection, hi.Token);
-                    return;
-                }
             }
         }
         catch (Exception e) when (e is IOException or InvalidDataException) { }
@@ -139,7 +134,7 @@ internal sealed class Session
         Standby.KillAll();
         Processes.KillAll();
         ObjectHost.EndAll();
-        PipeOwner.EndAll();
+        OpenPipes.EndAll();
         Link.CloseAll();
         lock (_gate)
         {

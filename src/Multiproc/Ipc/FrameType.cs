@@ -39,4 +39,6 @@ internal enum FrameType : byte
     PoolCancel = 17,
     /// <summary>Parent → pool worker: a call is over; forget its definition (its id follows).</summary>
     PoolForget = 18,
+    /// <summary>On a pipe: a message too large for its ring, in a file; the body is its type (a byte) and the file's path.</summary>
+    PipeSpill = 19,
 }

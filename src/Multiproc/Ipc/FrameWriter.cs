@@ -7,7 +7,7 @@ using System.Threading;
 
 namespace Multiproc.Ipc;
 
-/// <summary>The one way frames are written, for links and pipes alike: combining, and batching on request.</summary>
+/// <summary>The one way frames are written, for every connection: combining, and batching on request.</summary>
 /// <remarks>
 /// A sender appends its frame to the pending buffer and, if no other sender is writing, writes everything
 /// pending itself. Under load, frames queued while a write is in flight go out together in the next
@@ -24,7 +24,6 @@ internal sealed class FrameWriter
 {
     private readonly Stream _stream;
     private readonly Func<Exception?, Exception> _brokenError;
-    private readonly IWriteGuard? _guard;
     private readonly object _gate = new();
     private ArrayBufferWriter<byte> _pending = new(4096);   // guarded by _gate
     private ArrayBufferWriter<byte> _spare = new(4096);     // owned by the sender that is writing
@@ -39,12 +38,10 @@ internal sealed class FrameWriter
     private Exception? _failure;                             // guarded by _gate: why writing stopped, if it failed
 
     /// <param name="brokenError">The exception to throw once the stream is stopped or failed (the inner one, if any).</param>
-    /// <param name="guard">Held around each write, when other processes write to the same stream.</param>
-    public FrameWriter(Stream stream, Func<Exception?, Exception> brokenError, IWriteGuard? guard = null)
+    public FrameWriter(Stream stream, Func<Exception?, Exception> brokenError)
     {
         _stream = stream;
         _brokenError = brokenError;
-        _guard = guard;
     }
 
     /// <summary>Raised once, on the writing thread, when a write fails.</summary>
@@ -234,12 +231,7 @@ internal sealed class FrameWriter
                 batch = _pending;
                 _pending = _spare;
             }
-            try
-            {
-                _guard?.Enter();
-                try { _stream.Write(batch.WrittenSpan); }
-                finally { _guard?.Exit(); }
-            }
+            try { _stream.Write(batch.WrittenSpan); }
             catch (Exception e)
             {
                 lock (_gate)
@@ -263,11 +255,4 @@ internal sealed class FrameWriter
             }
         }
     }
-}
-
-/// <summary>Held around each write to a stream that other processes write to as well, so frames stay whole.</summary>
-internal interface IWriteGuard
-{
-    void Enter();
-    void Exit();
 }

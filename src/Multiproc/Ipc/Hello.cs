@@ -7,8 +7,7 @@ internal enum HelloRole : byte
     Child = 1,
     /// <summary>A process using shared objects this process owns (<see cref="Shared.Link"/>).</summary>
     Client = 2,
-    /// <summary>A process taking over the socket of one pipe end; the token names the end.</summary>
-    PipeEnd = 3,
+    // 3 was a process taking over a pipe end's socket: pipes are shared memory now.
 }
 
 /// <summary>The first frame on every connection: the caller's role, token and process id.</summary>

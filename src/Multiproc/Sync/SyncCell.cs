@@ -46,22 +46,30 @@ internal readonly unsafe struct SyncCell
     /// <param name="attempt">Returns true when it got what it waits for.</param>
     /// <param name="reclaim">Run under the guard after each sleep: frees what dead processes held.</param>
     /// <returns>False on timeout.</returns>
-    public bool WaitFor(Func<SyncCell, bool> attempt, Action<SyncCell>? reclaim, TimeSpan timeout, CancellationToken cancel)
+    public bool WaitFor(Func<SyncCell, bool> attempt, Action<SyncCell>? reclaim, TimeSpan timeout, CancellationToken cancel) =>
+        WaitFor(static (cell, attempt) => attempt(cell), attempt, reclaim, timeout, cancel);
+
+    /// <summary>As <see cref="WaitFor(Func{SyncCell, bool}, Action{SyncCell}?, TimeSpan, CancellationToken)"/>, with
+    /// <paramref name="state"/> handed to each attempt: an attempt that carries data allocates nothing.</summary>
+    public bool WaitFor<TState>(Func<SyncCell, TState, bool> attempt, TState state, Action<SyncCell>? reclaim, TimeSpan timeout, CancellationToken cancel)
     {
         long deadline = Timeouts.Deadline(timeout);
         var spin = new SpinWait();
         while (true)
         {
             int sequence = Volatile.Read(ref _words[Sequence]);
-            if (Change(attempt)) return true;
+            Enter();
+            bool done;
+            try { done = attempt(this, state); }
+            finally { Volatile.Write(ref _words[Guard], 0); }
+            if (done) return true;
             long remaining = deadline == long.MaxValue ? long.MaxValue : deadline - Environment.TickCount64;
             if (remaining <= 0) return false;
             cancel.ThrowIfCancellationRequested();
-            if (spin.Count < 100)
-            {
-                spin.SpinOnce(sleep1Threshold: -1);
-                continue;
-            }
+            // Every change that may let a waiter go on bumps the sequence: watch it without taking the
+            // guard (which would slow down the very process that is about to change the state).
+            while (spin.Count < 100 && Volatile.Read(ref _words[Sequence]) == sequence) spin.SpinOnce(sleep1Threshold: -1);
+            if (Volatile.Read(ref _words[Sequence]) != sequence) continue;
             Interlocked.Increment(ref _words[Sleepers]);
             Futex.WaitWhile(&_words[Sequence], sequence, (int)Math.Min(remaining, SleepSliceMs));
             Interlocked.Decrement(ref _words[Sleepers]);

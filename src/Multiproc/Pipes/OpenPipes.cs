@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+
+namespace Multiproc.Pipes;
+
+/// <summary>The pipes this process uses, made here or handed to it, each mapped once.</summary>
+internal static class OpenPipes
+{
+    private static readonly ConcurrentDictionary<string, PipeFile> s_files = new();
+    private static readonly ConcurrentDictionary<string, PipeFile> s_made = new();
+    private static readonly object s_gate = new();
+
+    /// <summary>Makes a pipe in this session's private directory.</summary>
+    public static PipeFile Create()
+    {
+        Sync.Futex.EnsureSupported();
+        var file = PipeFile.Create(Session.Current.PrivateDirectory);
+        s_files[file.Path] = file;
+        s_made[file.Path] = file;
+        return file;
+    }
+
+    /// <summary>This process's channel for an end of the pipe in <paramref name="path"/>.</summary>
+    /// <exception cref="MpObjectGoneException">The file is gone: the session that made the pipe has ended.</exception>
+    public static EndChannel Get(string path, int end)
+    {
+        if (s_files.TryGetValue(path, out var file)) return file.End(end);
+        lock (s_gate)
+        {
+            if (!s_files.TryGetValue(path, out file))
+            {
+                Sync.Futex.EnsureSupported();
+                try { file = PipeFile.Open(path); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+                {
+                    throw new MpObjectGoneException("The pipe is gone: the session that made it has ended.", path, e);
+                }
+                s_files[path] = file;
+            }
+            return file.End(end);
+        }
+    }
+
+    /// <summary>The session ends: the pipes it made close, in every process.</summary>
+    public static void EndAll()
+    {
+        foreach (var (path, file) in s_made)
+        {
+            file.CloseBoth();
+            s_made.TryRemove(path, out _);
+        }
+    }
+}
