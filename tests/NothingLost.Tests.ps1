@@ -139,6 +139,43 @@ Describe 'Queues lose nothing' {
         Remove-MpProcess $producer, $owner -Force
     }
 
+    It 'times out a Put with a timeout when the owner is stopped, having put nothing of that item' {
+        $handles = New-MpQueue
+        $go = New-MpQueue
+        $owner = Start-MpProcess { param($handles) $q = New-MpQueue; $handles.Put($q); Start-Sleep 600 } -ArgumentList $handles
+        $q = $handles.Get(60)
+        # The outcome comes back on the parent's queues: the stopped owner's cannot carry it.
+        $producer = Start-MpProcess {
+            param($q, $handles, $go)
+            $q.Put('first')   # connected to the owner before it stops
+            $handles.Put('connected')
+            $null = $go.Get(60)
+            $item = 'x' * 256KB
+            for ($i = 1; $i -le 1000; $i++) {
+                $clock = [Diagnostics.Stopwatch]::StartNew()
+                try { $q.Put("$i|$item", 1) }
+                catch { $handles.Put(@{ Returned = $i - 1; Error = $_.FullyQualifiedErrorId; Seconds = $clock.Elapsed.TotalSeconds }); return }
+            }
+            $handles.Put(@{ Returned = 1000 })
+        } -ArgumentList $q, $handles, $go
+        $handles.Get(60) | Should -Be 'connected'
+        kill -STOP $owner.Id
+        try {
+            $go.Put('go')
+            $outcome = $handles.Get(120)
+        }
+        finally { kill -CONT $owner.Id }
+        $producer | Wait-MpProcess -Timeout 60
+        $outcome.Error | Should -Be 'MpTimeout' -Because "$($outcome.Returned) Puts of 256 KB returned with the owner stopped"
+        $outcome.Seconds | Should -BeLessThan 5 -Because 'the Put waited about its timeout of 1 s'
+        # Every Put that returned arrives, and the one that timed out does not.
+        $q.Get(60) | Should -Be 'first'
+        foreach ($i in 1..$outcome.Returned) { ($q.Get(60) -split '\|')[0] | Should -Be "$i" }
+        $next = try { $q.Get(3) } catch { $_.FullyQualifiedErrorId }
+        $next | Should -Be 'MpTimeout' -Because 'the timed-out item was not put'
+        Remove-MpProcess $owner -Force
+    }
+
     It 'keeps the Puts that returned while the owner was stopped when the producer is killed' {
         $handles = New-MpQueue
         $owner = Start-MpProcess { param($handles) $q = New-MpQueue; $handles.Put($q); Start-Sleep 600 } -ArgumentList $handles

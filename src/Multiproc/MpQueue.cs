@@ -106,9 +106,11 @@ public sealed class MpQueue : ISharedHandle
             "The queue is complete: Complete() was called, so it takes no more items. Make a new queue for more work.");
         if (MaxSize == 0)
         {
+            long deadline = Timeouts.Deadline(timeout);
             var message = Link.BeginPost((byte)QueueOp.PutStreamed, _id);
             message.WriteValue(item);
-            link.Post(message);
+            try { link.Post(message, deadline); }
+            catch (TimeoutException) { throw OwnerNotTaking(timeout); }
             return;
         }
         var request = link.Begin((byte)QueueOp.Put, _id);
@@ -137,6 +139,9 @@ public sealed class MpQueue : ISharedHandle
         cancel.ThrowIfCancellationRequested();
         return items;
     }
+
+    private static MpTimeoutException OwnerNotTaking(TimeSpan timeout) => new(
+        $"Timed out: the process that owns the queue took in nothing for {timeout.TotalSeconds} seconds, and this process holds as much as it may of what it put. The item was not put: check that the owner is running, or wait longer.");
 
     private static double Seconds(TimeSpan timeout) =>
         timeout == Timeout.InfiniteTimeSpan ? double.PositiveInfinity : timeout.TotalSeconds;

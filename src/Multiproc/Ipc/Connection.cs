@@ -98,7 +98,8 @@ internal sealed class Connection : IDisposable
 
     /// <summary>Returns once the frame has left this process (see <see cref="FrameWriter.PostDurable"/>).</summary>
     /// <exception cref="MpObjectGoneException">The link is closed.</exception>
-    public void PostDurable(FrameType type, ReadOnlySpan<byte> body) => _writer.PostDurable(type, body);
+    /// <exception cref="TimeoutException">No room by <paramref name="deadline"/>; nothing was sent.</exception>
+    public void PostDurable(FrameType type, ReadOnlySpan<byte> body, long deadline = long.MaxValue) => _writer.PostDurable(type, body, deadline);
 
     /// <summary>Copies every frame sent from now on to <paramref name="outbox"/>; before the first frame.</summary>
     public void UseOutbox(Outbox outbox) => _writer.UseOutbox(outbox);

@@ -72,22 +72,32 @@ internal sealed class FrameWriter
     }
 
     /// <summary>Returns once the frame has left this process: copied to the outbox (and written soon), or written.</summary>
-    public void PostDurable(FrameType type, ReadOnlySpan<byte> body)
+    /// <param name="deadline">See <see cref="Post"/>.</param>
+    public void PostDurable(FrameType type, ReadOnlySpan<byte> body, long deadline = long.MaxValue)
     {
         if (_outbox is null) Send(type, body);
-        else Post(type, body);   // a posted frame is in the outbox once Post returns
+        else Post(type, body, deadline);   // a posted frame is in the outbox once Post returns
     }
 
     /// <summary>Queues the frame to be written soon by a pool thread.</summary>
-    public void Post(FrameType type, ReadOnlySpan<byte> body)
+    /// <param name="deadline">The tick by which the outbox must have room (a reader that does not read fills
+    /// it); after that <see cref="TimeoutException"/> is thrown and nothing is queued. A frame larger than
+    /// the outbox waits within it for its turn, and is then written whole.</param>
+    public void Post(FrameType type, ReadOnlySpan<byte> body, long deadline = long.MaxValue)
     {
-        if (TooLargeForOutbox(body)) { WriteAlone(type, body); return; }
+        if (TooLargeForOutbox(body)) { WriteAlone(type, body, deadline); return; }
         lock (_gate)
         {
-            AppendWithRoom(type, body);
-            if (_writing || _flushQueued) return;
-            _flushQueued = true;
+            AppendWithRoom(type, body, deadline);
+            if (!_writing) QueueFlush();
         }
+    }
+
+    // Under _gate.
+    private void QueueFlush()
+    {
+        if (_flushQueued) return;
+        _flushQueued = true;
         ThreadPool.UnsafeQueueUserWorkItem(static w => w.FlushQueued(), this, preferLocal: false);
     }
 
@@ -96,14 +106,21 @@ internal sealed class FrameWriter
 
     // Under _gate: appends once the outbox has room for the frame beside what is not written yet,
     // waiting for the writer (or writing here) until it has: a reader that does not read blocks us.
-    private void AppendWithRoom(FrameType type, ReadOnlySpan<byte> body)
+    private void AppendWithRoom(FrameType type, ReadOnlySpan<byte> body, long deadline = long.MaxValue)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         int length = FrameCodec.HeaderSize + body.Length;
         while (_alone || (_outbox is not null && !_outbox.HasRoom(_appended, _written, length)))
         {
             if (_stopped) throw _brokenError(_failure);
-            if (_alone || _writing) { WaitForChange(); continue; }
+            if (_alone || _writing) { WaitForChange(deadline); continue; }
+            if (deadline != long.MaxValue)
+            {
+                // A write here could block past the deadline: a pool thread writes, and this one waits.
+                QueueFlush();
+                WaitForChange(deadline);
+                continue;
+            }
             long all = _appended;
             _writing = true;
             Monitor.Exit(_gate);
@@ -114,11 +131,11 @@ internal sealed class FrameWriter
     }
 
     /// <summary>A frame larger than the outbox: written after everything before it, with nothing appended meanwhile.</summary>
-    private void WriteAlone(FrameType type, ReadOnlySpan<byte> body)
+    private void WriteAlone(FrameType type, ReadOnlySpan<byte> body, long deadline = long.MaxValue)
     {
         lock (_gate)
         {
-            while (_alone) WaitForChange();
+            while (_alone) WaitForChange(deadline);
             _alone = true;
         }
         try
@@ -205,11 +222,14 @@ internal sealed class FrameWriter
     }
 
     // Under _gate: sleeps until a write ends, the writer stops, or a lone frame is through.
-    private void WaitForChange()
+    // Throws TimeoutException when called at or after the deadline.
+    private void WaitForChange(long deadline = long.MaxValue)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
+        var remaining = Timeouts.Remaining(deadline);
+        if (remaining == TimeSpan.Zero) throw new TimeoutException();
         _waiting++;
-        try { Monitor.Wait(_gate); }
+        try { Monitor.Wait(_gate, remaining); }
         finally { _waiting--; }
     }
 

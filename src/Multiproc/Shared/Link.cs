@@ -132,10 +132,11 @@ internal sealed class Link
     }
 
     /// <summary>Sends a one-way message; once this returns, it has left this process (SPEC §2), into the outbox.</summary>
-    public void Post(WireWriter message)
+    /// <exception cref="TimeoutException">The owner took in nothing until <paramref name="deadline"/>; nothing was sent.</exception>
+    public void Post(WireWriter message, long deadline = long.MaxValue)
     {
         _postedSinceSync = true;
-        _connection.PostDurable(FrameType.Post, message.WrittenSpan);
+        _connection.PostDurable(FrameType.Post, message.WrittenSpan, deadline);
     }
 
     /// <summary>Sends the call and waits for its reply.</summary>
