@@ -36,3 +36,13 @@ function Remove-AllMpProcess {
 # A fresh pwsh for tests that need their own session (orphans, console output).
 $script:Pwsh = Join-Path $PSHOME 'pwsh'
 $script:ModulePath = (Resolve-Path (Join-Path $PSScriptRoot '../out/Multiproc')).Path
+
+# A PowerShell in a runspace of its own with the module imported, for commands a test stops (Ctrl+C).
+# The import runs by itself first: Stop() on a batch of statements races PowerShell's own batch
+# runner, which can then touch the disposed runspace on a pool thread and end the whole test process.
+function New-ModuleShell {
+    $ps = [powershell]::Create()
+    $null = $ps.AddCommand('Import-Module').AddArgument($script:ModulePath).Invoke()
+    $ps.Commands.Clear()
+    $ps
+}

@@ -109,10 +109,9 @@ Describe 'Invoke-MpPool in map mode' {
 
     It 'stops on Ctrl+C and leaves no worker of the pool it made' {
         $before = @(Get-ChildProcessId $PID)
-        $ps = [powershell]::Create()
+        $ps = New-ModuleShell
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($script:ModulePath).AddStatement().
-                AddScript('1..100 | Invoke-MpPool { Start-Sleep 30; $_ } -Size 2')
+            $null = $ps.AddScript('1..100 | Invoke-MpPool { Start-Sleep 30; $_ } -Size 2')
             $async = $ps.BeginInvoke()
             Wait-Until { @(Get-ChildProcessId $PID | Where-Object { $_ -notin $before }).Count -ge 2 } -Because 'the call''s workers to start'
             Start-Sleep -Milliseconds 500
@@ -125,10 +124,9 @@ Describe 'Invoke-MpPool in map mode' {
     }
 
     It 'shows progress, tasks done and rate, once a call runs longer than about a second' {
-        $ps = [powershell]::Create()
+        $ps = New-ModuleShell
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($script:ModulePath).AddStatement().
-                AddScript('1..30 | Invoke-MpPool { Start-Sleep -Milliseconds 100; $_ } -Size 2')
+            $null = $ps.AddScript('1..30 | Invoke-MpPool { Start-Sleep -Milliseconds 100; $_ } -Size 2')
             $out = $ps.Invoke()
             $out | Should -HaveCount 30
             $progress = @($ps.Streams.Progress | Where-Object { $_.RecordType -ne 'Completed' })

@@ -280,9 +280,9 @@ Describe 'Ctrl+C' {
     ) {
         $child = Start-MpProcess { 'started'; Start-Sleep 60 }
         Wait-Until { $child.HasMoreData }
-        $ps = [powershell]::Create()
+        $ps = New-ModuleShell
         try {
-            $null = $ps.AddScript("Import-Module '$ModulePath'").AddStatement().AddScript($Script).AddArgument($child)
+            $null = $ps.AddScript($Script).AddArgument($child)
             $async = $ps.BeginInvoke()
             Wait-Until { $ps.InvocationStateInfo.State -eq 'Running' }
             Start-Sleep -Milliseconds 200   # let it reach the wait
@@ -294,9 +294,9 @@ Describe 'Ctrl+C' {
     }
 
     It 'stops Start-MpProcess -Wait and the children it started' {
-        $ps = [powershell]::Create()
+        $ps = New-ModuleShell
         try {
-            $null = $ps.AddScript("Import-Module '$ModulePath'").AddStatement().AddScript('Start-MpProcess { Start-Sleep 60 } -Name ctrl-c-wait -Wait')
+            $null = $ps.AddScript('Start-MpProcess { Start-Sleep 60 } -Name ctrl-c-wait -Wait')
             $async = $ps.BeginInvoke()
             Wait-Until { Get-MpProcess -Name ctrl-c-wait -ErrorAction Ignore } -Because 'the child to start'
             $ps.Stop()

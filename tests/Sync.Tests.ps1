@@ -96,10 +96,9 @@ Describe 'New-MpLock, Enter-MpLock and Exit-MpLock' {
         $ready = New-MpQueue
         $p = Start-MpProcess { param($l, $ready) $l.Acquire(); $ready.Put(1); Start-Sleep 60 } -ArgumentList $l, $ready
         $ready.Get(60) | Should -Be 1
-        $ps = [powershell]::Create()
+        $ps = New-ModuleShell
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($script:ModulePath).AddStatement().
-                AddCommand('Enter-MpLock').AddParameter('Lock', $l)
+            $null = $ps.AddCommand('Enter-MpLock').AddParameter('Lock', $l)
             $async = $ps.BeginInvoke()
             Start-Sleep -Milliseconds 500
             $async.IsCompleted | Should -BeFalse -Because 'Enter-MpLock waits for the lock'
