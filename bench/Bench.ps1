@@ -265,16 +265,34 @@ if ($python) { $others['Python spawn'] = Measure-Python 'pool-async' }
 Add-Row '10,000 -Async tasks with a callback, until Wait-MpPool' (Measure-AsyncRate) $others -Unit 'tasks/s' -Target '>= 20k tasks/s' -Rate
 Add-Row 'the same, one Invoke-MpPool -Async per task in a loop' (Measure-AsyncRate -Loop) $others -Unit 'tasks/s' -Target 'reported' -Rate
 
-# The same scriptblock, run the same way (in its own scope, with its loop count as an argument) here and on the pool.
+# CPU-bound: the same scriptblock, run the same way (in its own scope, with its loop count as an
+# argument) one after another here, warm, and on a new pool that has run one call (as Python's row does).
 $burn = { param($loops) $x = 0; for ($i = 0; $i -lt $loops; $i++) { $x += $i }; $x }
 $null = & $burn 200000   # compiled and warm before it is timed
 $watch = [Diagnostics.Stopwatch]::StartNew(); $null = & $burn 200000
-$loops = [int](200000 * 0.2 / $watch.Elapsed.TotalSeconds)   # about 0.2 s in one process
-$oneProcess = Measure-Ms { foreach ($n in 1..20) { $null = & $burn $loops } } -Count 3
-$onPool = Measure-Ms { $null = 1..20 | Invoke-MpPool $burn -Pool $pool -ArgumentList $loops -ChunkSize 1 } -Count 3
-$others = @{}
-if ($python) { $others['Python spawn'] = Measure-Python 'pool-cpu' }
-Add-Row 'CPU-bound, 20 x ~0.2 s on 2 workers: speed-up over one process' ($oneProcess / $onPool) $others -Unit 'x' -Target '>= 1.8 x' -Rate
+$loopsPerSecond = 200000 / $watch.Elapsed.TotalSeconds
+foreach ($shape in @{ Count = 8; Seconds = 0.1; Python = 'pool-cpu-8' }, @{ Count = 20; Seconds = 0.2; Python = 'pool-cpu' }) {
+    $loops = [int]($loopsPerSecond * $shape.Seconds)
+    $count = $shape.Count
+    $oneProcess = Measure-Ms { foreach ($n in 1..$count) { $null = & $burn $loops } } -Count 3
+    $onPool = Get-Median @(foreach ($i in 1..3) {
+            $cpuPool = New-MpPool -Size 2
+            $null = 1..2 | Invoke-MpPool { $_ + 1 } -Pool $cpuPool -ChunkSize 1
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $null = 1..$count | Invoke-MpPool $burn -Pool $cpuPool -ArgumentList $loops -ChunkSize 1
+            $watch.Elapsed.TotalMilliseconds
+            Stop-MpPool $cpuPool
+        })
+    $others = @{}
+    if ($python) { $others['Python spawn'] = Measure-Python $shape.Python }
+    Add-Row ('CPU-bound, {0} x ~{1} s on a new pool of 2: speed-up over one process' -f $count, $shape.Seconds) ($oneProcess / $onPool) $others -Unit 'x' -Target '>= 1.8 x' -Rate
+}
+# One task, timed inside itself: in a worker of the warm pool against here. Above 1: the worker is slower.
+$timed = { param($loops) $watch = [Diagnostics.Stopwatch]::StartNew(); $x = 0; for ($i = 0; $i -lt $loops; $i++) { $x += $i }; $watch.Elapsed.TotalMilliseconds }
+$loops = [int]($loopsPerSecond * 0.2)
+$here = Get-Median @(foreach ($i in 1..5) { & $timed $loops })
+$inWorker = Get-Median @(1..5 | Invoke-MpPool $timed -Pool $pool -ArgumentList $loops -ChunkSize 1)
+Add-Row 'one ~0.2 s CPU-bound task: time in a worker / time here' ($inWorker / $here) @{} -Unit 'x' -Target '1.0 x'
 
 $worker = $pool.WorkerIds[0]
 $rollup = Get-Content "/proc/$worker/smaps_rollup" -ErrorAction Ignore

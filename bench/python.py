@@ -127,18 +127,19 @@ if __name__ == '__main__':
                 pool.apply_async(plus_one, (i,), callback=done.append)
             pool.close(); pool.join()
             print(10_000 / (time.perf_counter() - t))
-    elif measure == 'pool-cpu':
+    elif measure in ('pool-cpu', 'pool-cpu-8'):
+        count, seconds = (20, 0.2) if measure == 'pool-cpu' else (8, 0.1)
         loops = 200_000
         t = time.perf_counter(); burn(loops); per = time.perf_counter() - t
-        loops = int(loops * 0.2 / per)
+        loops = int(loops * seconds / per)
         t = time.perf_counter()
-        for _ in range(20):
+        for _ in range(count):
             burn(loops)
         one = time.perf_counter() - t
         with mp.Pool(2) as pool:
             pool.map(plus_one, range(2))
             t = time.perf_counter()
-            pool.map(burn, [loops] * 20, chunksize=1)
+            pool.map(burn, [loops] * count, chunksize=1)
             print(one / (time.perf_counter() - t))
     elif measure == 'lock':
         n, lock, barrier, out = 200_000, mp.Lock(), mp.Barrier(2), mp.Queue()

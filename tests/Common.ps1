@@ -46,3 +46,18 @@ function New-ModuleShell {
     $ps.Commands.Clear()
     $ps
 }
+
+# CPU milliseconds process $Id has used, from /proc, leaving out the runtime's background JIT thread:
+# it recompiles hot methods for a while after any new work, whatever the process waits on. What is
+# left is the code that runs while the process waits, which SPEC §2 says must be none.
+function Get-WaitCpuMs([int] $Id) {
+    $total = 0
+    foreach ($task in [IO.Directory]::GetDirectories("/proc/$Id/task")) {
+        try { $stat = [IO.File]::ReadAllText("$task/stat") } catch { continue }   # a thread that ended
+        $close = $stat.LastIndexOf(')')
+        if ($stat.Substring($stat.IndexOf('(') + 1, $close - $stat.IndexOf('(') - 1) -like '.NET Tiered Com*') { continue }
+        $fields = $stat.Substring($close + 2).Split(' ')
+        $total += ([long]$fields[11] + [long]$fields[12]) * 1000 / 100   # clock ticks of 10 ms
+    }
+    $total
+}
