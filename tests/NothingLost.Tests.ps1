@@ -224,6 +224,23 @@ Describe 'The pool gives every input one answer' {
     BeforeAll { $script:Pool = New-MpPool -Size 2 }
     AfterAll { Stop-MpPool $script:Pool }
 
+    It 'passes on a task''s $null output and every result after it' {
+        # A $null output once failed its worker's pipeline: the items after it were lost.
+        $errs = $null
+        $got = 1..20 | Invoke-MpPool { $null; $_ } -Pool $script:Pool -ErrorVariable errs
+        $errs | Should -BeNullOrEmpty
+        $got.Count | Should -Be 40
+        @($got | Where-Object { $null -ne $_ }) | Should -Be (1..20)
+    }
+
+    It 'passes on a child''s $null output and what follows' {
+        $errs = $null
+        $got = Start-MpProcess { $null; 'after' } -Wait -ErrorVariable errs
+        $errs | Should -BeNullOrEmpty
+        $got.Count | Should -Be 2
+        $got[1] | Should -Be 'after'
+    }
+
     It 'keeps the result of an item that finished before its neighbour killed the worker' -ForEach @(1..3) {
         $errs = $null
         $got = 1..10 | Invoke-MpPool { if ($_ -eq 2) { [Diagnostics.Process]::GetCurrentProcess().Kill() }; $_ * 10 } -Pool $script:Pool -ChunkSize 5 -ErrorVariable errs -ErrorAction SilentlyContinue

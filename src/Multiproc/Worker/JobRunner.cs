@@ -163,15 +163,16 @@ $__MpEnd.Reached = $true
         }
     }
 
-    private void SendOutput(PSObject item)
+    // A script's $null output arrives as a null item.
+    private void SendOutput(PSObject? item)
     {
         switch (RedirectedFrom(item))
         {
-            case StreamKind.Information when item.BaseObject is InformationRecord { Tags: var tags } info && tags.Contains("PSHOST"):
+            case StreamKind.Information when item!.BaseObject is InformationRecord { Tags: var tags } info && tags.Contains("PSHOST"):
                 HostOutput.Draw(_host, info);   // Write-Host: shown as it happens, not kept
                 return;
             case StreamKind kind:
-                SendRecord(kind, item.BaseObject);
+                SendRecord(kind, item!.BaseObject);
                 return;
         }
         var w = new WireWriter();
@@ -188,7 +189,7 @@ $__MpEnd.Reached = $true
     }
 
     // The wrapper merges streams 3 to 6 into the output; a nested pipeline marks them no other way than by type.
-    private static StreamKind? RedirectedFrom(PSObject item) => item.BaseObject switch
+    private static StreamKind? RedirectedFrom(PSObject? item) => item?.BaseObject switch
     {
         WarningRecord => StreamKind.Warning,
         VerboseRecord => StreamKind.Verbose,

@@ -81,9 +81,10 @@ public sealed class TaskSink
 
     public void Finish() => Finished = true;
 
-    internal void OnOutput(PSObject item)
+    /// <param name="item">Null for a task's $null output.</param>
+    internal void OnOutput(PSObject? item)
     {
-        switch (item.BaseObject)
+        switch (item?.BaseObject)
         {
             case InformationRecord { Tags: var tags } info when tags.Contains("PSHOST"):
                 HostOutput.Draw(_host, info);   // Write-Host: shown as it happens, not kept
