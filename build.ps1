@@ -20,7 +20,7 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $Staged = Join-Path $Out 'Multiproc'
 $Project = Join-Path $Root 'src/Multiproc/Multiproc.csproj'
-$Pwsh = Join-Path $PSHOME 'pwsh'   # a fresh pwsh for tests, demo and bench: a loaded assembly cannot be rebuilt
+$Pwsh = $null   # a fresh pwsh for tests, demo and bench (a loaded assembly cannot be rebuilt): see Get-Pwsh
 $PesterTimeoutMinutes = 15
 $Version = (Import-PowerShellDataFile (Join-Path $Root 'Multiproc.psd1')).ModuleVersion
 
@@ -60,6 +60,47 @@ function Invoke-Docs {
     Copy-Item (Join-Path $docs 'about_Multiproc.md') (Join-Path $help 'about_Multiproc.help.txt')
 }
 
+# PowerShell as its release packages ship it, with the engine precompiled (ReadyToRun). The dotnet tool's
+# assemblies are IL only: every process (the tests' children, pool workers, the bench's baselines) would
+# spend a second or more of CPU compiling the engine, which no installed PowerShell does. So the tool is
+# copied once per version into out/, its engine assemblies compiled by the SDK's own crossgen2.
+# Falls back to the tool as it is, with a warning, where that cannot be done.
+function Get-Pwsh {
+    $name = if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }
+    $target = Join-Path $Out "pwsh-$($PSVersionTable.PSVersion)"
+    $done = Join-Path $target '.precompiled'
+    if (Test-Path $done) { return (Join-Path $target $name) }
+    try {
+        $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+        $arch = [Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+        Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Crossgen.proj'), '--nologo', '-v', 'quiet', "-p:RuntimeIdentifier=$os-$arch")
+        $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+        $compiler = Get-ChildItem (Join-Path $packages "microsoft.netcore.app.crossgen2.$os-$arch") -Directory |
+            Sort-Object { [version]($_.Name -replace '-.*$', '') } | Select-Object -Last 1 |
+            ForEach-Object { Join-Path $_.FullName "tools/crossgen2$(if ($IsWindows) { '.exe' })" }
+        Write-Host "Precompiling PowerShell $($PSVersionTable.PSVersion) into $target (once)..."
+        Remove-Item $target -Recurse -Force -ErrorAction Ignore
+        Copy-Item $PSHOME $target -Recurse
+        $framework = [Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
+        # The engine, the host and the modules every session loads.
+        # A response file: pwsh would expand the reference wildcards itself.
+        $options = Join-Path $target 'crossgen.rsp'
+        foreach ($assembly in 'System.Management.Automation', 'Microsoft.PowerShell.ConsoleHost', 'pwsh', 'Microsoft.PowerShell.SDK',
+            'Microsoft.PowerShell.Commands.Utility', 'Microsoft.PowerShell.Commands.Management', 'Microsoft.PowerShell.Security', 'Newtonsoft.Json') {
+            Set-Content $options @((Join-Path $PSHOME "$assembly.dll"), '-o', (Join-Path $target "$assembly.dll"),
+                '-r', (Join-Path $framework '*.dll'), '-r', (Join-Path $PSHOME '*.dll'), "--targetos:$os", "--targetarch:$arch", '-O')
+            $null = Invoke-Native $compiler @("@$options")
+        }
+        Remove-Item $options
+        New-Item -ItemType File -Path $done | Out-Null
+        Join-Path $target $name
+    }
+    catch {
+        Write-Warning "Could not precompile PowerShell ($_); using the dotnet tool's as it is, which is slower to start and to warm up."
+        Join-Path $PSHOME $name
+    }
+}
+
 # Pester comes from NuGet through dotnet's own restore; returns the path of its manifest.
 function Get-Pester {
     $tools = Join-Path $Root 'build/Tools.proj'
@@ -72,6 +113,7 @@ function Get-Pester {
 
 function Invoke-Test {
     Invoke-Build
+    $script:Pwsh = Get-Pwsh
     $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
 
     $units = Join-Path $Root 'tests/units/Multiproc.Tests.csproj'
@@ -115,6 +157,7 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
+    $script:Pwsh = Get-Pwsh
     foreach ($example in Get-ChildItem (Join-Path $Root 'examples') -Filter '*.ps1' | Sort-Object Name) {
         Write-Host "`n=== $($example.Name)" -ForegroundColor Cyan
         & $Pwsh -NoProfile -NonInteractive -Command "Import-Module '$Staged'; & '$($example.FullName)'"
@@ -124,6 +167,7 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     Invoke-Build
+    $script:Pwsh = Get-Pwsh
     & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Bench.ps1') -ModulePath $Staged
     if ($LASTEXITCODE -ne 0) { throw "The benchmark failed with exit code $LASTEXITCODE." }
 }
