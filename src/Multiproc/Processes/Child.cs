@@ -55,7 +55,6 @@ internal sealed class Child
         };
         // Start-up only: the worker takes the caller's whole environment before any user code runs.
         info.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
-        ChildRuntime.Configure(info.Environment, info.FileName);
         foreach (var arg in new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", Bootstrap })
             info.ArgumentList.Add(arg);
         Process process;
