@@ -266,11 +266,11 @@ public sealed class MpPool
                                 item.Input, failure))));
                         }
                     _failed += abandoned.Count;
-                    foreach (var call in _calls.ToList()) Forget(call, ref outbox);
                 }
             }
             member?.Kill();
             foreach (var (item, result) in abandoned) item.Call.Complete(item, result);
+            foreach (var call in abandoned.Select(a => a.Item.Call).Distinct()) ForgetIfDone(call, ref outbox);
             Run(outbox);
         });
     }
@@ -310,10 +310,13 @@ public sealed class MpPool
                     _members.Remove(member);
                 }
             }
-            Forget(chunk.Call, ref outbox);
             Dispatch(ref outbox);
         }
-        chunkCall?.Complete(completions);
+        if (chunkCall is not null)
+        {
+            chunkCall.Complete(completions);
+            ForgetIfDone(chunkCall, ref outbox);
+        }
         if (retire)
         {
             member.Kill();
@@ -446,6 +449,15 @@ public sealed class MpPool
         List<Action>? outbox = null;
         lock (_gate) Dispatch(ref outbox);
         Run(outbox);
+    }
+
+    /// <summary>After a call's results are recorded: forgets it if that was all, and wakes its caller.</summary>
+    /// <remarks>Not before: the pool counts as idle once it has no calls, and a wait that sees it idle
+    /// drains the callbacks queued by then (Wait-MpPool missed the last chunk's callbacks otherwise).</remarks>
+    private void ForgetIfDone(PoolCall call, ref List<Action>? outbox)
+    {
+        lock (_gate) Forget(call, ref outbox);
+        call.Caller.WakeUp();
     }
 
     /// <summary>Forgets a call once it has nothing left here, and tells the workers that knew it; under _gate.</summary>
