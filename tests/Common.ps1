@@ -11,20 +11,27 @@ function Wait-Until([scriptblock] $Condition, [double] $TimeoutSeconds = 30, [st
     }
 }
 
+# A process's or thread's /proc stat file: its name, and the fields after it (0 state, 1 parent id,
+# 11 and 12 user and system CPU in ticks of 10 ms); $null when it has gone.
+function Read-ProcStat([string] $Path) {
+    $stat = Get-Content $Path -Raw -ErrorAction Ignore
+    if (-not $stat) { return $null }   # gone, or ended while it was read
+    $open = $stat.IndexOf('('); $close = $stat.LastIndexOf(')')
+    if ($open -lt 0 -or $close -lt $open) { return $null }
+    [pscustomobject]@{ Name = $stat.Substring($open + 1, $close - $open - 1); Fields = $stat.Substring($close + 2).Split(' ') }
+}
+
 function Test-ProcessAlive([int] $Id) {
     # A zombie has exited; only its parent has not reaped it yet.
-    $stat = "/proc/$Id/stat"
-    if (-not (Test-Path $stat)) { return $false }
-    # [string]: a process that ends while its stat is read gives nothing rather than text.
-    $state = ([string](Get-Content $stat -Raw -ErrorAction Ignore) -replace '^.*\)\s+', '').Split(' ')[0]
-    return $state -and $state -ne 'Z'
+    $stat = Read-ProcStat "/proc/$Id/stat"
+    return $stat -and $stat.Fields[0] -ne 'Z'
 }
 
 # Ids of the live processes whose parent is $ParentId.
 function Get-ChildProcessId([int] $ParentId) {
-    foreach ($stat in Get-ChildItem /proc/[0-9]*/stat -ErrorAction Ignore) {
-        $fields = ([string](Get-Content $stat -Raw -ErrorAction Ignore) -replace '^.*\)\s+', '').Split(' ')
-        if ($fields.Count -gt 1 -and [int]$fields[1] -eq $ParentId) { [int]$stat.Directory.Name }
+    foreach ($path in Get-ChildItem /proc/[0-9]*/stat -ErrorAction Ignore) {
+        $stat = Read-ProcStat $path
+        if ($stat -and [int]$stat.Fields[1] -eq $ParentId) { [int]$path.Directory.Name }
     }
 }
 
@@ -53,11 +60,9 @@ function New-ModuleShell {
 function Get-WaitCpuMs([int] $Id) {
     $total = 0
     foreach ($task in [IO.Directory]::GetDirectories("/proc/$Id/task")) {
-        try { $stat = [IO.File]::ReadAllText("$task/stat") } catch { continue }   # a thread that ended
-        $close = $stat.LastIndexOf(')')
-        if ($stat.Substring($stat.IndexOf('(') + 1, $close - $stat.IndexOf('(') - 1) -like '.NET Tiered Com*') { continue }
-        $fields = $stat.Substring($close + 2).Split(' ')
-        $total += ([long]$fields[11] + [long]$fields[12]) * 1000 / 100   # clock ticks of 10 ms
+        $stat = Read-ProcStat "$task/stat"
+        if (-not $stat -or $stat.Name -like '.NET Tiered Com*') { continue }
+        $total += ([long]$stat.Fields[11] + [long]$stat.Fields[12]) * 10
     }
     $total
 }

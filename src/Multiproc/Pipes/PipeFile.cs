@@ -15,15 +15,15 @@ internal sealed unsafe class PipeFile
     private const int Size = RingsAt + 2 * MessageRing.Capacity;
 
     private readonly MappedFile _map;
+    private readonly MessageRing[] _rings;   // by the end they leave from
     private readonly EndChannel[] _ends;
 
     private PipeFile(MappedFile map)
     {
         _map = map;
-        var fromFirst = Ring(0);
-        var fromSecond = Ring(1);
+        _rings = [Ring(0), Ring(1)];
         string directory = System.IO.Path.GetDirectoryName(map.Path)!;
-        _ends = [new EndChannel(fromFirst, fromSecond, directory), new EndChannel(fromSecond, fromFirst, directory)];
+        _ends = [new EndChannel(_rings[0], _rings[1], directory), new EndChannel(_rings[1], _rings[0], directory)];
     }
 
     public string Path => _map.Path;
@@ -33,8 +33,7 @@ internal sealed unsafe class PipeFile
     public static PipeFile Create(string directory)
     {
         var file = new PipeFile(MappedFile.Create(System.IO.Path.Combine(directory, $"pipe-{Guid.NewGuid():N}"), Size));
-        file.Ring(0).SetMaker();
-        file.Ring(1).SetMaker();
+        foreach (var ring in file._rings) ring.SetMaker();
         return file;
     }
 

@@ -28,10 +28,13 @@ internal readonly unsafe struct SyncCell
     public ref int this[int index] => ref _words[3 + index];
 
     /// <summary>Runs <paramref name="change"/> under the guard.</summary>
-    public T Change<T>(Func<SyncCell, T> change)
+    public T Change<T>(Func<SyncCell, T> change) => Change(static (cell, change) => change(cell), change);
+
+    /// <summary>Runs <paramref name="change"/> under the guard, handing it <paramref name="state"/>: nothing is allocated.</summary>
+    public T Change<TState, T>(Func<SyncCell, TState, T> change, TState state)
     {
         Enter();
-        try { return change(this); }
+        try { return change(this, state); }
         finally { Volatile.Write(ref _words[Guard], 0); }
     }
 
@@ -58,11 +61,7 @@ internal readonly unsafe struct SyncCell
         while (true)
         {
             int sequence = Volatile.Read(ref _words[Sequence]);
-            Enter();
-            bool done;
-            try { done = attempt(this, state); }
-            finally { Volatile.Write(ref _words[Guard], 0); }
-            if (done) return true;
+            if (Change(attempt, state)) return true;
             long remaining = deadline == long.MaxValue ? long.MaxValue : deadline - Environment.TickCount64;
             if (remaining <= 0) return false;
             cancel.ThrowIfCancellationRequested();
