@@ -70,4 +70,31 @@ Describe 'CPU-bound tasks on a pool' {
         }
         finally { Stop-MpPool $pool }
     }
+
+    # A scripted loop allocates on every step: a child collects gen0 after 64 MB, not the runtime's ~2 MB.
+    Context 'the gen0 budget of a child' {
+        BeforeAll {
+            # ~24 MB of boxed integers; returns how many gen0 collections that took, and what the task saw.
+            $script:Allocate = {
+                $before = [GC]::CollectionCount(0)
+                $x = 0; for ($i = 0; $i -lt 500000; $i++) { $x += $i }
+                [pscustomobject]@{ Collections = [GC]::CollectionCount(0) - $before; Setting = $env:DOTNET_GCgen0size }
+            }
+        }
+        AfterEach { $env:DOTNET_GCgen0size = $null }
+
+        It 'is large, and the task does not see it in its environment' {
+            $env:DOTNET_GCgen0size = $null
+            $got = Start-MpProcess $script:Allocate | Wait-MpProcess -PassThru | Receive-MpProcess
+            $got.Collections | Should -BeLessOrEqual 1
+            $got.Setting | Should -BeNullOrEmpty -Because 'the caller has none'
+        }
+
+        It "is the caller's own when it sets one" {
+            $env:DOTNET_GCgen0size = '0x100000'   # 1 MB
+            $got = Start-MpProcess $script:Allocate | Wait-MpProcess -PassThru | Receive-MpProcess
+            $got.Collections | Should -BeGreaterThan 5
+            $got.Setting | Should -Be '0x100000'
+        }
+    }
 }

@@ -19,18 +19,20 @@ internal static class Standby
 
     /// <summary>
     /// A standby, or null when there is none. One still connecting is taken too: it has booted further than
-    /// a new one would.
+    /// a new one would. One started before the runtime's settings in the environment changed is not: its
+    /// runtime was set up by the old ones.
     /// </summary>
     public static Child? Take()
     {
         Child? taken = null;
+        var runtimeSettings = Child.CurrentRuntimeSettings();
         lock (s_gate)
         {
             while (s_ready.Count > 0 && taken is null)
             {
                 var child = s_ready[0];
                 s_ready.RemoveAt(0);
-                if (child.IsUsable) taken = child;
+                if (child.IsUsable && child.RuntimeSettings == runtimeSettings) taken = child;
                 else child.Kill();
             }
         }
