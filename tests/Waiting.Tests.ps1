@@ -90,6 +90,20 @@ Describe 'CPU-bound tasks on a pool' {
             $got.Setting | Should -BeNullOrEmpty -Because 'the caller has none'
         }
 
+        It 'is given back once the worker that filled it is idle' {
+            function Get-ResidentMb([int] $Id) { [int]((Select-String '^VmRSS:\s+(\d+)' -Path "/proc/$Id/status").Matches[0].Groups[1].Value) / 1024 }
+            $pool = New-MpPool -Size 1
+            try {
+                $worker = $pool.WorkerIds[0]
+                $null = Invoke-MpPool { 1 } -Pool $pool
+                $idle = Get-ResidentMb $worker
+                $null = 1..4 | Invoke-MpPool { $x = 0; for ($i = 0; $i -lt 1000000; $i++) { $x += $i } } -Pool $pool -ChunkSize 1
+                Get-ResidentMb $worker | Should -BeGreaterThan ($idle + 30) -Because 'the loops filled the budget'
+                Wait-Until { (Get-ResidentMb $worker) -lt $idle + 15 } -TimeoutSeconds 20 -Because 'the idle worker to give the memory back'
+            }
+            finally { Stop-MpPool $pool }
+        }
+
         It "is the caller's own when it sets one" {
             $env:DOTNET_GCgen0size = '0x100000'   # 1 MB
             $got = Start-MpProcess $script:Allocate | Wait-MpProcess -PassThru | Receive-MpProcess

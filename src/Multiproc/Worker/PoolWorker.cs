@@ -186,7 +186,11 @@ while ($__MpRun = $__MpWorker.Next()) {
         if (stopping) return null;   // let the stop land on the loop's end, not on the next chunk
         while (true)
         {
-            var chunk = _chunks.Take();
+            if (!_chunks.TryTake(out var chunk, IdleTrim.Delay))
+            {
+                IdleTrim.Run();
+                chunk = _chunks.Take();
+            }
             if (chunk.CallId < 0)
             {
                 _calls.Remove(-chunk.CallId);
