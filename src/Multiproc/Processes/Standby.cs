@@ -20,7 +20,9 @@ internal static class Standby
     /// <summary>
     /// A standby, or null when there is none. One still connecting is taken too: it has booted further than
     /// a new one would. One started before the runtime's settings in the environment changed is not: its
-    /// runtime was set up by the old ones.
+    /// runtime was set up by the old ones. The taker refills once its child has its work
+    /// (<see cref="MpProcess"/> does; a pool does not, or a standby would boot beside its workers and its
+    /// first tasks).
     /// </summary>
     public static Child? Take()
     {
@@ -36,9 +38,6 @@ internal static class Standby
                 else child.Kill();
             }
         }
-        // A standby has booted already: its replacement may boot beside it at once. With none taken,
-        // the caller boots a new child and refills once that one has its job.
-        if (taken is not null) Refill();
         return taken;
     }
 
