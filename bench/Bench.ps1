@@ -310,6 +310,8 @@ $here = Get-Median @(foreach ($i in 1..5) { & $timed $loops })
 $inWorker = Get-Median @(1..5 | Invoke-MpPool $timed -Pool $pool -ArgumentList $loops -ChunkSize 1)
 Add-Row 'one ~0.2 s CPU-bound task: time in a worker / time here' ($inWorker / $here) @{} -Unit 'x' -Target '1.0 x'
 
+# Idle: a worker gives back what a spell of work left committed after a second without work.
+Start-Sleep -Seconds 2
 $worker = $pool.WorkerIds[0]
 $rollup = Get-Content "/proc/$worker/smaps_rollup" -ErrorAction Ignore
 $pss = [double](($rollup | Select-String '^Pss:\s+(\d+)').Matches[0].Groups[1].Value) / 1024

@@ -43,7 +43,7 @@ internal sealed class PoolMember
     {
         var ledger = ResultLedger.Create();
         Child child;
-        try { child = Child.Acquire(); }
+        try { child = Child.Acquire(refillStandby: false); }
         catch
         {
             ledger.Dispose(deleteFile: true);

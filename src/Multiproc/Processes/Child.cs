@@ -50,8 +50,8 @@ internal sealed class Child
         get { try { return Process.HasExited; } catch (InvalidOperationException) { return true; } }
     }
 
-    /// <summary>A ready standby if there is one, else a newly started child.</summary>
-    public static Child Acquire() => Standby.Take() ?? Spawn();
+    /// <summary>A ready standby if there is one (replaced at once with <paramref name="refillStandby"/>), else a newly started child.</summary>
+    public static Child Acquire(bool refillStandby = true) => Standby.Take(refillStandby) ?? Spawn();
 
     /// <summary>Starts `pwsh` running the worker; the secret goes over its stdin, never its command line.</summary>
     public static Child Spawn(bool asStandby = false)

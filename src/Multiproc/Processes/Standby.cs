@@ -20,11 +20,11 @@ internal static class Standby
     /// <summary>
     /// A standby, or null when there is none. One still connecting is taken too: it has booted further than
     /// a new one would. One started before the runtime's settings in the environment changed is not: its
-    /// runtime was set up by the old ones. The taker refills once its child has its work
-    /// (<see cref="MpProcess"/> does; a pool does not, or a standby would boot beside its workers and its
-    /// first tasks).
+    /// runtime was set up by the old ones. With <paramref name="refill"/>, the one taken is replaced at once
+    /// (it has booted already, so its replacement may boot beside it); a pool asks for none, or a standby
+    /// would boot beside its workers and its first tasks.
     /// </summary>
-    public static Child? Take()
+    public static Child? Take(bool refill)
     {
         Child? taken = null;
         var runtimeSettings = Child.CurrentRuntimeSettings();
@@ -38,6 +38,7 @@ internal static class Standby
                 else child.Kill();
             }
         }
+        if (taken is not null && refill) Refill();
         return taken;
     }
 
