@@ -237,6 +237,18 @@ Describe 'Invoke-MpPool -Async, MpTask and callbacks' {
         $pool.Failed | Should -Be 5
     }
 
+    It 'keeps no -Async lane once its tasks are done, however many $using: values made one each' {
+        $pool = New-MpPool -Size 2
+        try {
+            $tasks = foreach ($n in 1..40) { Invoke-MpPool { $using:n * 2 } -Pool $pool -Async }
+            ($tasks | Receive-MpTask | Sort-Object) | Should -Be (1..40 | ForEach-Object { $_ * 2 })
+            Wait-MpPool $pool -Timeout 30
+            $lanes = [Multiproc.MpPool].GetField('_lanes', [Reflection.BindingFlags]'NonPublic, Instance').GetValue($pool)
+            $lanes.Count | Should -Be 0
+        }
+        finally { Stop-MpPool $pool }
+    }
+
     It 'runs callbacks between the caller''s own statements too, as event actions run, without a Multiproc cmdlet waiting' {
         $ps = [powershell]::Create()
         try {

@@ -85,6 +85,20 @@ Describe 'Values crossing to a child and back' {
         $back.Length | Should -Be 3
     }
 
+    It 'takes the CliXml depth from MpSettings, which refuses depths outside 1 to 100' {
+        $endpoint = [Net.IPEndPoint]::new([ipaddress]::Loopback, 80)
+        $default = [Multiproc.MpSettings]::SerializationDepth
+        try {
+            (Send-RoundTrip $endpoint).Address.AddressFamily | Should -Be 'InterNetwork' -Because 'depth 2 keeps its address whole'
+            [Multiproc.MpSettings]::SerializationDepth = 1
+            (Send-RoundTrip $endpoint).Address | Should -Be '127.0.0.1' -Because 'depth 1 makes it a string'
+            { [Multiproc.MpSettings]::SerializationDepth = 0 } | Should -Throw '*between 1 and 100*'
+            { [Multiproc.MpSettings]::SerializationDepth = 101 } | Should -Throw '*between 1 and 100*'
+            [Multiproc.MpSettings]::SerializationDepth | Should -Be 1
+        }
+        finally { [Multiproc.MpSettings]::SerializationDepth = $default }
+    }
+
     It 'carries the child''s output of every kind back to the parent' {
         $out = Start-MpProcess { 1; 'two'; @{ three = 3 }; [pscustomobject]@{ four = 4 }; [guid]::Empty } -Wait
         $out[0] | Should -BeOfType [int]

@@ -37,6 +37,17 @@ Describe 'New-MpDictionary' {
         $copy['Y'] | Should -Be 2
     }
 
+    It 'keeps keys in the order they were first added, across removals and updates' {
+        $d = New-MpDictionary ([ordered]@{ a = 1; b = 2; c = 3 })
+        $d.Remove('b')
+        $d['d'] = 4           # would take b's slot in a plain Dictionary
+        $d['a'] = 10          # an update keeps its place
+        $null = $d.GetOrAdd('e', 5)
+        $null = $d.Increment('f')
+        @($d.Keys) | Should -Be 'a', 'c', 'd', 'e', 'f'
+        @($d.Values) | Should -Be 10, 3, 4, 5, 1
+    }
+
     It 'does Increment, GetOrAdd and TryUpdate atomically' {
         $d = New-MpDictionary
         $d.Increment('n') | Should -Be 1 -Because 'a missing key counts as 0'

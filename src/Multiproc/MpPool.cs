@@ -11,14 +11,14 @@ namespace Multiproc;
 
 /// <summary>A pool of warm worker processes, as Python's multiprocessing.Pool: what New-MpPool returns.</summary>
 /// <remarks>
-/// Calls queue their items; each worker is kept at most two chunks ahead, so it never waits for a
-/// message between chunks. A chunk holds items of one call, as many as run about 10 ms (or -ChunkSize).
+/// Calls queue their items; each worker holds up to <see cref="InFlightPerWorker"/> chunks, the one it
+/// runs and the next, so it never waits for a message between chunks. A chunk holds items of one call, as many as run about 10 ms (or -ChunkSize).
 /// A worker that dies fails only the item it was running; the rest of its chunks go back to the front
 /// of their queues, and a new worker takes its place.
 /// </remarks>
 public sealed class MpPool
 {
-    private const int AheadChunks = 2;
+    private const int InFlightPerWorker = 2;
     private const int StartAttempts = 4;
     private static readonly long GatherTicks = System.Diagnostics.Stopwatch.Frequency / 500;   // 2 ms
     private static int s_lastNumber;
@@ -98,7 +98,7 @@ public sealed class MpPool
         lock (_gate)
         {
             if (!_lanes.TryGetValue(key, out var lane))
-                _lanes[key] = lane = new PoolCall(new TaskDefinition(script, usingValues, Array.Empty<object?>()), null, false, caller, isLane: true);
+                _lanes[key] = lane = new PoolCall(new TaskDefinition(script, usingValues, Array.Empty<object?>()), null, false, caller, laneKey: key);
             return lane;
         }
     }
@@ -389,12 +389,12 @@ public sealed class MpPool
 
     // ---- dispatch (under _gate) ------------------------------------------------------------------
 
-    /// <summary>Gives idle workers a chunk each first, then keeps busy ones up to <see cref="AheadChunks"/> ahead.</summary>
+    /// <summary>Gives idle workers a chunk each first, then tops busy ones up to <see cref="InFlightPerWorker"/>.</summary>
     private void Dispatch(ref List<Action>? outbox)
     {
-        for (int ahead = 0; ahead < AheadChunks; ahead++)
+        for (int held = 0; held < InFlightPerWorker; held++)
             foreach (var member in _members)
-                if (member.InFlight.Count == ahead && NextChunk(member) is { } chunk) Send(member, chunk, ref outbox);
+                if (member.InFlight.Count == held && NextChunk(member) is { } chunk) Send(member, chunk, ref outbox);
     }
 
     private static void Send(PoolMember member, SentChunk chunk, ref List<Action>? outbox)
@@ -466,6 +466,9 @@ public sealed class MpPool
         if (call.Pending.Count > 0 || !(call.InputComplete || call.IsLane || call.Cancelled)) return;
         if (_members.Any(m => m.InFlight.Any(c => c.Call == call))) return;
         _calls.Remove(call);
+        // An idle lane goes too, or one per distinct `$using:` value would be kept for the pool's life;
+        // the next task of its kind makes a new one.
+        if (call.LaneKey is { } key && _lanes.GetValueOrDefault(key) == call) _lanes.Remove(key);
         foreach (var member in _members.Where(m => m.KnownCalls.Remove(call.Id)))
             PostCallId(member, FrameType.PoolForget, call, ref outbox);
     }

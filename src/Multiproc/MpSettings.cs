@@ -32,8 +32,16 @@ public static class MpSettings
         }
     }
 
-    /// <summary>CliXml depth for values that are not on the typed fast path (default 2, as Start-Job).</summary>
-    public static int SerializationDepth { get; set; } = 2;
+    private static int s_serializationDepth = 2;
+
+    /// <summary>CliXml depth for values that are not on the typed fast path (default 2, as Start-Job; 1 to 100).</summary>
+    public static int SerializationDepth
+    {
+        get => s_serializationDepth;
+        set => s_serializationDepth = value is >= 1 and <= 100
+            ? value
+            : throw new MpInvalidArgumentException("SerializationDepth must be between 1 and 100.", value);
+    }
 
     /// <summary>The pwsh that children run: $env:MULTIPROC_PWSH, else the pwsh in $PSHOME.</summary>
     internal static string PwshPath =>

@@ -20,6 +20,7 @@ internal static class PoolSetup
             Modules = ScriptCapture.Modules(modules, caller.SessionState),
             Environment = ScriptCapture.Environment(null),
             WorkingDirectory = caller.SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+            DefaultManager = Session.Current.DefaultManager,
         };
     }
 }

@@ -83,6 +83,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
             Modules = _modules,
             Environment = _environment,
             WorkingDirectory = _workingDirectory,
+            DefaultManager = Session.Current.DefaultManager,
         };
         MpProcess process;
         var child = _next ?? Child.Acquire();

@@ -29,10 +29,6 @@ internal sealed class WireWriter
 
     public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
 
-    /// <summary>Overwrites four bytes written earlier (a length known only at the end, say).</summary>
-    public void PatchInt32(int offset, int value) => BinaryPrimitives.WriteInt32LittleEndian(
-        System.Runtime.InteropServices.MemoryMarshal.AsMemory(_buffer.WrittenMemory).Span[offset..], value);
-
     public void WriteByte(byte value)
     {
         _buffer.GetSpan(1)[0] = value;

@@ -27,14 +27,14 @@ internal sealed class PoolCall
     private bool _inputComplete;                          // guarded by _gate
     private double _secondsPerItem = -1;                  // guarded by the pool's lock; -1 until a chunk has run
 
-    public PoolCall(TaskDefinition definition, int? chunkSize, bool ordered, CallerContext caller, bool isLane = false)
+    public PoolCall(TaskDefinition definition, int? chunkSize, bool ordered, CallerContext caller, string? laneKey = null)
     {
         Id = Interlocked.Increment(ref s_lastId);
         Definition = definition;
         FixedChunkSize = chunkSize;
-        Ordered = ordered && !isLane;
+        Ordered = ordered && laneKey is null;
         Caller = caller;
-        IsLane = isLane;
+        LaneKey = laneKey;
     }
 
     /// <summary>
@@ -42,7 +42,10 @@ internal sealed class PoolCall
     /// Invoke-MpPool call it came from, so they share chunks and one definition. Its input never ends;
     /// its results go to the tasks only.
     /// </summary>
-    public bool IsLane { get; }
+    public bool IsLane => LaneKey is not null;
+
+    /// <summary>A lane's scriptblock and `$using:` values, as the pool finds it by them; null for a call.</summary>
+    public string? LaneKey { get; }
 
     public int Id { get; }
     public TaskDefinition Definition { get; }

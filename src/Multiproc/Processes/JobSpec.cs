@@ -25,8 +25,11 @@ internal sealed class JobSpec
     /// <summary>The whole environment the child runs with (the caller's, with -Environment applied); names are case-sensitive.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public string WorkingDirectory { get; init; } = "";
-    /// <summary>The session's default manager, as the child reaches it: always the sender's, written by <see cref="Write"/>.</summary>
-    public MpManager? DefaultManager { get; private init; }
+    /// <summary>
+    /// Where the child's shared objects made without -Manager live: the session's default manager, which
+    /// the caller starts when it builds the spec if it has none yet (a child's own would die with it).
+    /// </summary>
+    public MpManager? DefaultManager { get; init; }
 
     public void Write(WireWriter w)
     {
@@ -47,7 +50,7 @@ internal sealed class JobSpec
             w.WriteString(value);
         }
         w.WriteString(WorkingDirectory);
-        w.WriteValue(Session.Current.DefaultManager);
+        w.WriteValue(DefaultManager);
     }
 
     public static JobSpec Read(WireReader r) => new()

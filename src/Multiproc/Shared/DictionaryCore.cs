@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Multiproc.Ipc;
 
 namespace Multiproc.Shared;
@@ -34,30 +35,45 @@ internal sealed class DictionaryCore : SharedCore
         TryUpdate = 11,
     }
 
-    // Dictionary<,> keeps insertion order until something is removed, which is good enough for display.
-    private readonly Dictionary<object, byte[]> _entries = new(KeyComparer.Instance);   // guarded by the base's lock
+    // Keys keep the order they were first added in, as Python's dict does: Dictionary<,> alone loses it
+    // once a removal leaves a slot for the next key to fill.
+    private readonly Dictionary<object, Entry> _entries = new(KeyComparer.Instance);   // guarded by the base's lock
+    private long _added;                                                                 // guarded by the base's lock
 
     public DictionaryCore(WireReader contents)
     {
         int count = contents.ReadInt32();
-        for (int i = 0; i < count; i++) _entries[ReadKey(contents)] = contents.ReadBytes();
+        for (int i = 0; i < count; i++) Put(ReadKey(contents), contents.ReadBytes());
     }
+
+    private sealed record Entry(byte[] Value, long Order);
+
+    /// <summary>Sets a key's value; a new key goes last, one already there keeps its place.</summary>
+    private void Put(object key, byte[] value) =>
+        _entries[key] = new Entry(value, _entries.TryGetValue(key, out var old) ? old.Order : _added++);
+
+    private byte[]? Find(object key) => _entries.TryGetValue(key, out var entry) ? entry.Value : null;
 
     protected override void Run(byte op, WireReader args, WireWriter reply)
     {
         switch ((Op)op)
         {
             case Op.Get:
-                bool found = _entries.TryGetValue(ReadKey(args), out var value);
-                reply.WriteBool(found);
-                reply.WriteRaw(found ? value : SharedValues.Null);
+                var value = Find(ReadKey(args));
+                reply.WriteBool(value is not null);
+                reply.WriteRaw(value ?? SharedValues.Null);
                 break;
             case Op.Set:
-                _entries[ReadKey(args)] = args.ReadRest();
+                Put(ReadKey(args), args.ReadRest());
                 break;
             case Op.Add:
-                reply.WriteBool(_entries.TryAdd(ReadKey(args), args.ReadRest()));
+            {
+                var key = ReadKey(args);
+                bool added = !_entries.ContainsKey(key);
+                if (added) Put(key, args.ReadRest());
+                reply.WriteBool(added);
                 break;
+            }
             case Op.Remove:
                 reply.WriteBool(_entries.Remove(ReadKey(args)));
                 break;
@@ -72,24 +88,25 @@ internal sealed class DictionaryCore : SharedCore
                 break;
             case Op.Snapshot:
                 reply.WriteInt32(_entries.Count);
-                foreach (var (key, stored) in _entries)
+                foreach (var (key, entry) in _entries.OrderBy(e => e.Value.Order))
                 {
                     reply.WriteValue(key);
-                    reply.WriteRaw(stored);
+                    reply.WriteRaw(entry.Value);
                 }
                 break;
             case Op.Increment:
             {
                 var key = ReadKey(args);
-                var sum = Serializer.Write(SharedValues.Add(_entries.GetValueOrDefault(key), args.ReadValue(), key));
-                _entries[key] = sum;
+                var sum = Serializer.Write(SharedValues.Add(Find(key), args.ReadValue(), key));
+                Put(key, sum);
                 reply.WriteRaw(sum);
                 break;
             }
             case Op.GetOrAdd:
             {
                 var key = ReadKey(args);
-                if (!_entries.TryGetValue(key, out var stored)) _entries[key] = stored = args.ReadRest();
+                var stored = Find(key);
+                if (stored is null) Put(key, stored = args.ReadRest());
                 reply.WriteRaw(stored);
                 break;
             }
@@ -97,8 +114,8 @@ internal sealed class DictionaryCore : SharedCore
             {
                 var key = ReadKey(args);
                 var expected = args.ReadBytes();
-                bool updated = _entries.TryGetValue(key, out var stored) && SharedValues.Same(stored, expected);
-                if (updated) _entries[key] = args.ReadRest();
+                bool updated = Find(key) is { } stored && SharedValues.Same(stored, expected);
+                if (updated) Put(key, args.ReadRest());
                 reply.WriteBool(updated);
                 break;
             }

@@ -81,7 +81,7 @@ $__MpEnd.Reached = $true
         }
         catch (Exception e)
         {
-            failure = new ErrorRecord(e, "MpChildFailed", ErrorCategory.NotSpecified, null);
+            failure = UnexpectedFailures.ChildFailed(e);
             exitCode = 1;
         }
         // What the job put in queues elsewhere must be there before its end is: whoever waits

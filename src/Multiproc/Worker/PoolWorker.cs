@@ -99,7 +99,7 @@ while ($__MpRun = $__MpWorker.Next()) {
             }
         }
         catch (RuntimeException e) { failure = e.ErrorRecord; }
-        catch (Exception e) { failure = new ErrorRecord(e, "MpPoolSetupFailed", ErrorCategory.NotSpecified, null); }
+        catch (Exception e) { failure = UnexpectedFailures.PoolSetupFailed(e); }
         var ready = new WireWriter();
         ready.WriteBool(failure is null);
         if (failure is not null) StreamRecord.Write(ready, StreamKind.Error, failure);
