@@ -109,17 +109,18 @@ Describe 'Invoke-MpPool in map mode' {
 
     It 'stops on Ctrl+C and leaves no worker of the pool it made' {
         $before = @(Get-ChildProcessId $PID)
+        $started = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "mp-ctrlc-$([guid]::NewGuid())")).FullName
         $ps = New-ModuleShell
         try {
-            $null = $ps.AddScript('1..100 | Invoke-MpPool { Start-Sleep 30; $_ } -Size 2')
+            # Each task marks that it runs, so the stop lands while both workers are in a task.
+            $null = $ps.AddScript("1..100 | Invoke-MpPool { `$null = New-Item (Join-Path '$started' `$_); Start-Sleep 30; `$_ } -Size 2 -ChunkSize 1")
             $async = $ps.BeginInvoke()
-            Wait-Until { @(Get-ChildProcessId $PID | Where-Object { $_ -notin $before }).Count -ge 2 } -Because 'the call''s workers to start'
-            Start-Sleep -Milliseconds 500
+            Wait-Until { @(Get-ChildItem $started).Count -ge 2 } -Because 'a task to run in each worker'
             $async.IsCompleted | Should -BeFalse
             $ps.Stop()
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
         }
-        finally { $ps.Dispose() }
+        finally { $ps.Dispose(); Remove-Item $started -Recurse -Force }
         Wait-Until { @(Get-ChildProcessId $PID | Where-Object { $_ -notin $before -and (Test-ProcessAlive $_) }).Count -eq 0 } -Because 'the call''s workers to exit'
     }
 

@@ -1,5 +1,12 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
+
+    # How many Gets wait at a queue this process owns: a test waits for a consumer to be there, not a while.
+    function Get-WaitingGetCount([Multiproc.MpQueue] $Queue) {
+        $flags = [Reflection.BindingFlags]'NonPublic, Instance'
+        $core = [Multiproc.MpQueue].GetField('_local', $flags).GetValue($Queue)
+        $core.GetType().GetField('_getters', $flags).GetValue($core).Count
+    }
 }
 
 AfterAll {
@@ -136,7 +143,7 @@ Describe 'Queues between processes' {
         $ready = New-MpQueue
         $p = Start-MpProcess { param($q, $ready) $ready.Put($PID); $q.Get() } -ArgumentList $q, $ready
         $ready.Get(60) | Should -Be $p.Id
-        Start-Sleep -Milliseconds 300   # let its Get reach the queue and wait there
+        Wait-Until { (Get-WaitingGetCount $q) -eq 1 } -Because 'its Get to wait at the queue'
         & kill -STOP $p.Id
         try {
             $q.Put('precious')
@@ -151,7 +158,7 @@ Describe 'Queues between processes' {
         $ready = New-MpQueue
         $victim = Start-MpProcess { param($q, $ready) $ready.Put(1); Receive-MpQueue $q -All } -ArgumentList $q, $ready
         $ready.Get(60) | Should -Be 1
-        Start-Sleep -Milliseconds 300   # let its wait reach the queue
+        Wait-Until { (Get-WaitingGetCount $q) -eq 1 } -Because 'the victim to wait at the queue'
         Stop-MpProcess $victim -Force
         $survivor = Start-MpProcess { param($q) Receive-MpQueue $q -All } -ArgumentList $q
         1..1000 | Send-MpQueue $q -Complete

@@ -48,6 +48,26 @@ Describe 'New-MpDictionary' {
         @($d.Values) | Should -Be 10, 3, 4, 5, 1
     }
 
+    It 'stores an object whose ScriptProperty reads another shared dictionary, here and from a child' {
+        $other = New-MpDictionary @{ x = 42 }
+        $d = New-MpDictionary
+        $o = [pscustomobject]@{ A = 1 }
+        $o | Add-Member -MemberType ScriptProperty -Name Peek -Value { $other['x'] }
+        $d['here'] = $o   # serializing $o reads $other in the middle of this very call
+        $p = Start-MpProcess {
+            param($d, $other)
+            $o = [pscustomobject]@{ A = 2 }
+            $o | Add-Member -MemberType ScriptProperty -Name Peek -Value { $other['x'] }
+            $d['child'] = $o
+        } -ArgumentList $d, $other
+        $p | Wait-MpProcess -Timeout 60
+        $p.State | Should -Be 'Completed' -Because 'the child''s call must not hang'
+        @($d.Keys) | Should -Be 'here', 'child'
+        $d['here'].A, $d['here'].Peek | Should -Be 1, 42
+        $d['child'].A, $d['child'].Peek | Should -Be 2, 42
+        @($other.Keys) | Should -Be 'x'
+    }
+
     It 'does Increment, GetOrAdd and TryUpdate atomically' {
         $d = New-MpDictionary
         $d.Increment('n') | Should -Be 1 -Because 'a missing key counts as 0'

@@ -11,8 +11,6 @@ namespace Multiproc;
 /// </remarks>
 public abstract class MpSharedObject : ISharedHandle
 {
-    [ThreadStatic] private static WireWriter? t_localCall;
-
     private protected MpSharedObject(string owner, long id)
     {
         Owner = owner;
@@ -30,9 +28,7 @@ public abstract class MpSharedObject : ISharedHandle
     {
         if (Session.Current.IsOwnEndpoint(Owner))
         {
-            var args = t_localCall ??= new WireWriter(256);
-            args.Clear();
-            return new Call(op, null, default, args);
+            return new Call(op, null, default, SpareWriter.Rent());   // back in Invoke
         }
         var link = Link.To(Owner);
         var request = link.Begin(op, Id);
@@ -45,8 +41,10 @@ public abstract class MpSharedObject : ISharedHandle
     {
         if (call.Link is not null) return call.Link.Call(call.Request);
         if (!ObjectHost.TryGet(Id, out var target) || target is not SharedCore core) throw SharedCore.Gone();
+        var args = new WireReader(call.Args.ToArray());
+        SpareWriter.Return(call.Args);
         var reply = new WireWriter(64);
-        core.Execute(call.Op, new WireReader(call.Args.ToArray()), reply);
+        core.Execute(call.Op, args, reply);
         return new WireReader(reply.ToArray());
     }
 

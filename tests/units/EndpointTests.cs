@@ -15,11 +15,17 @@ public sealed class EndpointTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void The_private_directory_is_for_its_owner_only()
+    public void The_sessions_private_directory_is_for_its_owner_only_and_goes_with_the_session()
     {
         if (OperatingSystem.IsWindows()) return;
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
-            File.GetUnixFileMode(_directory));
+        var directory = Session.Current.PrivateDirectory;
+        try
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+                File.GetUnixFileMode(directory));
+        }
+        finally { Session.EndCurrent(); }
+        Assert.False(Directory.Exists(directory));
     }
 
     [Fact]

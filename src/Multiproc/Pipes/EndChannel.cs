@@ -14,8 +14,6 @@ namespace Multiproc.Pipes;
 /// </remarks>
 internal sealed class EndChannel
 {
-    [ThreadStatic] private static WireWriter? t_body;
-    [ThreadStatic] private static WireWriter? t_spillRecord;
 
     private readonly MessageRing _out;
     private readonly MessageRing _in;
@@ -44,14 +42,18 @@ internal sealed class EndChannel
 
     private void Send(FrameType type, object? value, ReadOnlySpan<byte> bytes)
     {
-        var body = t_body ??= new WireWriter(256);
-        body.Clear();
-        if (type == FrameType.PipeBytes) body.WriteRaw(bytes);
-        else body.WriteValue(value);
-        if (IsClosed) throw ClosedHere();
-        bool sent = FrameCodec.HeaderSize + body.Length <= MessageRing.MaxFrame
-            ? _out.Send(type, body.WrittenSpan, spill: false)
-            : SendSpilled(type, body.WrittenSpan);
+        var body = SpareWriter.Rent();
+        bool sent;
+        try
+        {
+            if (type == FrameType.PipeBytes) body.WriteRaw(bytes);
+            else body.WriteValue(value);
+            if (IsClosed) throw ClosedHere();
+            sent = FrameCodec.HeaderSize + body.Length <= MessageRing.MaxFrame
+                ? _out.Send(type, body.WrittenSpan, spill: false)
+                : SendSpilled(type, body.WrittenSpan);
+        }
+        finally { SpareWriter.Return(body); }
         if (!sent) throw IsClosed ? ClosedHere() : OtherEndClosed();
     }
 
@@ -70,8 +72,7 @@ internal sealed class EndChannel
             throw new MpSerializationException(
                 $"A message of {body.Length:N0} bytes could not be stored for the pipe ({e.Message}). Free space in '{_spillDirectory}', or send smaller messages.", null, e);
         }
-        var record = t_spillRecord ??= new WireWriter(128);
-        record.Clear();
+        var record = new WireWriter(128);   // rare: a message over 64 KB
         record.WriteByte((byte)type);
         record.WriteString(path);
         if (_out.Send(FrameType.PipeSpill, record.WrittenSpan, spill: true)) return true;

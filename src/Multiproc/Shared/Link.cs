@@ -28,7 +28,6 @@ internal sealed class Link
 
     private static readonly object s_gate = new();
     private static readonly ConcurrentDictionary<string, Link> s_links = new();
-    [ThreadStatic] private static WireWriter? t_writer;
 
     private readonly Connection _connection;
     private readonly Outbox? _outbox;
@@ -136,7 +135,8 @@ internal sealed class Link
     public void Post(WireWriter message, long deadline = long.MaxValue)
     {
         _postedSinceSync = true;
-        _connection.PostDurable(FrameType.Post, message.WrittenSpan, deadline);
+        try { _connection.PostDurable(FrameType.Post, message.WrittenSpan, deadline); }
+        finally { SpareWriter.Return(message); }
     }
 
     /// <summary>Sends the call and waits for its reply.</summary>
@@ -152,6 +152,7 @@ internal sealed class Link
         _calls[request.Id] = pending;
         try { _connection.Send(FrameType.Call, request.Writer.WrittenSpan); }
         catch { _calls.TryRemove(request.Id, out _); throw; }
+        finally { SpareWriter.Return(request.Writer); }
 
         if (!pending.Wait(cancel))
         {
@@ -170,12 +171,7 @@ internal sealed class Link
     private MpObjectGoneException Gone() => new(
         $"The process that owns this shared object has ended (endpoint '{Path}'); the object is gone with it.", Path);
 
-    private static WireWriter Writer()
-    {
-        var w = t_writer ??= new WireWriter(256);
-        w.Clear();
-        return w;
-    }
+    private static WireWriter Writer() => SpareWriter.Rent();   // back once sent, in Call and Post
 
     private void OnFrame(Frame frame)
     {
