@@ -31,13 +31,15 @@ function Invoke-Native([string] $Command, [string[]] $Arguments) {
 }
 
 function Invoke-Build {
-    Invoke-Native dotnet @('build', $Project, '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:NoSummary')
+    Invoke-Native dotnet @('build', $Project, '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:NoSummary', "-p:Version=$Version")
     $bin = Join-Path $Root "src/Multiproc/bin/$Configuration/net8.0"
     # Remove, then copy: a running pwsh may have the old assembly mapped.
     if (Test-Path $Staged) { Remove-Item $Staged -Recurse -Force }
     New-Item -ItemType Directory -Path $Staged | Out-Null
     $files = @(
         (Join-Path $bin 'Multiproc.dll')
+        (Join-Path $bin 'Multiproc.pdb')
+        (Join-Path $bin 'Multiproc.xml')
         (Join-Path $Root 'Multiproc.psd1')
         (Join-Path $Root 'src/Multiproc/Formats/Multiproc.Format.ps1xml')
     )

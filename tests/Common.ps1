@@ -66,3 +66,40 @@ function Get-WaitCpuMs([int] $Id) {
     }
     $total
 }
+
+# True when thread $Tid of this process is found asleep five times over 100 ms: parked in a wait, not on
+# its way to one. (A wait may wake for a moment now and then, to see whether a lock's holder died.)
+function Test-ThreadParked([int] $Tid) {
+    foreach ($sample in 1..5) {
+        if ((Read-ProcStat "/proc/$PID/task/$Tid/stat").Fields[0] -ne 'S') { return $false }
+        Start-Sleep -Milliseconds 20
+    }
+    $true
+}
+
+# Ctrl+C on a blocking command: runs $Script (with $ArgumentList as its $args) in a runspace of its own,
+# waits until its thread is parked in the command's wait, stops it as Ctrl+C does, and fails unless it
+# stopped within $WithinSeconds. What it leaves behind is for the caller to check.
+function Assert-StopsOnCtrlC([string] $Script, [object[]] $ArgumentList = @(), [double] $WithinSeconds = 5) {
+    $ps = New-ModuleShell
+    $tidFile = [IO.Path]::GetTempFileName()
+    try {
+        # /proc/thread-self names the thread that reads it: the runspace's, before it runs the command.
+        $null = $ps.AddScript("Set-Content '$tidFile' (Get-Item /proc/thread-self).Target.Split('/')[-1]`n$Script")
+        foreach ($argument in $ArgumentList) { $null = $ps.AddArgument($argument) }
+        $running = $ps.BeginInvoke()
+        Wait-Until { "$(Get-Content $tidFile -ErrorAction Ignore)" -match '^\d+$' } -Because 'the runspace to start'
+        $tid = [int](Get-Content $tidFile)
+        Wait-Until { $running.IsCompleted -or (Test-ThreadParked $tid) } -Because 'the command to wait'
+        $running.IsCompleted | Should -BeFalse -Because "'$Script' blocks until stopped"
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $stopping = $ps.BeginStop($null, $null)
+        $stopping.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(30)) | Should -BeTrue -Because 'Ctrl+C must end the wait'
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan $WithinSeconds
+        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+    }
+    finally {
+        $ps.Dispose()
+        Remove-Item $tidFile -ErrorAction Ignore
+    }
+}

@@ -24,6 +24,15 @@ Describe 'The module' {
     It 'ships the about_Multiproc topic' {
         (Get-Help about_Multiproc | Out-String) | Should -Match 'multiprocessing'
     }
+
+    It 'ships the symbols and the XML docs beside the assembly, whose version is the manifest''s' {
+        $module = Get-Module Multiproc
+        $assembly = [Multiproc.Commands.MpCmdlet].Assembly
+        $folder = Split-Path $assembly.Location
+        Join-Path $folder 'Multiproc.pdb' | Should -Exist
+        [xml](Get-Content (Join-Path $folder 'Multiproc.xml') -Raw) | Select-Xml '//member[@name="T:Multiproc.MpQueue"]' | Should -Not -BeNullOrEmpty
+        $assembly.GetName().Version.ToString(3) | Should -Be $module.Version.ToString(3)
+    }
 }
 
 Describe 'Get-Help <Name> -Full' -ForEach $cmdlets {

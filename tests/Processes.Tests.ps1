@@ -275,22 +275,16 @@ Describe 'Remove-MpProcess' {
 
 Describe 'Ctrl+C' {
     It 'stops <Name> waiting, and the child it waited for goes on' -ForEach @(
-        @{ Name = 'Wait-MpProcess'; Script = 'param($p) Wait-MpProcess $p' }
-        @{ Name = 'Receive-MpProcess -Wait'; Script = 'param($p) Receive-MpProcess $p -Wait' }
+        @{ Name = 'Wait-MpProcess'; Script = 'Wait-MpProcess $args[0]' }
+        @{ Name = 'Receive-MpProcess -Wait'; Script = 'Receive-MpProcess $args[0] -Wait' }
     ) {
         $child = Start-MpProcess { 'started'; Start-Sleep 60 }
-        Wait-Until { $child.HasMoreData }
-        $ps = New-ModuleShell
         try {
-            $null = $ps.AddScript($Script).AddArgument($child)
-            $async = $ps.BeginInvoke()
-            Wait-Until { $ps.InvocationStateInfo.State -eq 'Running' }
-            Start-Sleep -Milliseconds 200   # let it reach the wait
-            $ps.Stop()
-            $async.AsyncWaitHandle.WaitOne(30000) | Should -BeTrue
+            Wait-Until { $child.HasMoreData }
+            Assert-StopsOnCtrlC $Script $child
             $child.IsAlive | Should -BeTrue
         }
-        finally { $ps.Dispose(); Stop-MpProcess $child -Force }
+        finally { Stop-MpProcess $child -Force }
     }
 
     It 'stops Start-MpProcess -Wait and the children it started' {

@@ -96,16 +96,8 @@ Describe 'New-MpLock, Enter-MpLock and Exit-MpLock' {
         $ready = New-MpQueue
         $p = Start-MpProcess { param($l, $ready) $l.Acquire(); $ready.Put(1); Start-Sleep 60 } -ArgumentList $l, $ready
         $ready.Get(60) | Should -Be 1
-        $ps = New-ModuleShell
-        try {
-            $null = $ps.AddCommand('Enter-MpLock').AddParameter('Lock', $l)
-            $async = $ps.BeginInvoke()
-            Start-Sleep -Milliseconds 500
-            $async.IsCompleted | Should -BeFalse -Because 'Enter-MpLock waits for the lock'
-            $ps.Stop()
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-        }
-        finally { $ps.Dispose() }
+        Assert-StopsOnCtrlC 'Enter-MpLock $args[0]' $l
+        $l.Acquire(0) | Should -BeFalse -Because 'its holder still has it'
         Stop-MpProcess $p -Force
         $l.Acquire(5) | Should -BeTrue
         $l.Release()

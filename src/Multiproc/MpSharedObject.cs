@@ -23,7 +23,7 @@ public abstract class MpSharedObject : ISharedHandle
 
     private protected abstract string Kind { get; }
 
-    /// <summary>Starts an operation: write its arguments to <see cref="Call.Args"/>, then pass it to <see cref="Invoke"/>.</summary>
+    /// <summary>Starts an operation: write its arguments to <see cref="Call.Args"/>, then pass it to <see cref="Invoke(in Call)"/>.</summary>
     private protected Call Begin(byte op)
     {
         if (Session.Current.IsOwnEndpoint(Owner))

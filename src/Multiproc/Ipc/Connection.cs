@@ -92,7 +92,7 @@ internal sealed class Connection : IDisposable
     /// <exception cref="MpObjectGoneException">The link is closed.</exception>
     public void Send(FrameType type, ReadOnlySpan<byte> body) => _writer.Send(type, body);
 
-    /// <summary>Queues one frame to be written soon, batched with others; order is kept with <see cref="Send"/>.</summary>
+    /// <summary>Queues one frame to be written soon, batched with others; order is kept with <see cref="Send(FrameType, ReadOnlySpan{byte})"/>.</summary>
     /// <exception cref="MpObjectGoneException">The link is closed.</exception>
     public void Post(FrameType type, ReadOnlySpan<byte> body) => _writer.Post(type, body);
 

@@ -8,7 +8,7 @@ namespace Multiproc.Ipc;
 /// <summary>The session's listening Unix socket, inside its private directory.</summary>
 /// <remarks>
 /// Every accepted socket must pass <see cref="Handshake.Verify"/>; one that does not is closed and
-/// never reaches <see cref="Accepted"/>, so it changes nothing.
+/// never reaches the accepted callback, so it changes nothing.
 /// </remarks>
 internal sealed class Endpoint : IDisposable
 {
