@@ -10,8 +10,10 @@ param(
     [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Docs', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
+    # Test builds Debug, so that the invariants written as Debug.Assert run (a failed one ends the process);
+    # the rest build what ships.
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = $(if ($Task -eq 'Test') { 'Debug' } else { 'Release' })
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest

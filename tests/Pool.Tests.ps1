@@ -233,7 +233,7 @@ Describe 'Invoke-MpPool -Async, MpTask and callbacks' {
         $threads | Should -Be ([Environment]::CurrentManagedThreadId)
         $failures | Should -HaveCount 5
         ($failures | Sort-Object) -join ',' | Should -Be '10,20,30,40,50' -Because 'the error record''s TargetObject is the failed task''s input'
-        $pool.State | Should -Be 'Closed'
+        $pool.State | Should -Be ([Multiproc.MpPoolState]::Closed)
         $pool.Completed | Should -Be 45
         $pool.Failed | Should -Be 5
     }
@@ -274,7 +274,7 @@ Describe 'Invoke-MpPool -Async, MpTask and callbacks' {
         $ok.GetResult(60) | Should -Be 5
         Wait-MpTask $ok, $bad -Timeout 60 | Should -HaveCount 2
         $ok.IsCompleted | Should -BeTrue
-        $bad.State | Should -Be 'Failed'
+        $bad.State | Should -Be ([Multiproc.MpTaskState]::Failed)
         { $bad.GetResult(1) } | Should -Throw -ExceptionType ([Multiproc.MpTaskFailedException])
         Receive-MpTask $ok | Should -Be 5
         $errs = $null

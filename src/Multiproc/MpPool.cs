@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -20,7 +21,7 @@ public sealed class MpPool
 {
     private const int InFlightPerWorker = 2;
     private const int StartAttempts = 4;
-    private static readonly long GatherTicks = System.Diagnostics.Stopwatch.Frequency / 500;   // 2 ms
+    private static readonly long GatherTicks = Stopwatch.Frequency / 500;   // 2 ms
     private static int s_lastNumber;
     private static long s_lastChunk;
 
@@ -50,8 +51,7 @@ public sealed class MpPool
     /// <summary>Items a worker runs before a fresh one replaces it; 0 for no limit.</summary>
     public int MaxTasksPerWorker { get; }
 
-    /// <summary>Open, Closing (Wait-MpPool: no new tasks), Closed, or Stopped.</summary>
-    public string State { get; private set; } = "Open";
+    public MpPoolState State { get; private set; } = MpPoolState.Open;
 
     /// <summary>Workers running a chunk now.</summary>
     public int Busy { get { lock (_gate) return _members.Count(m => m.InFlight.Count > 0); } }
@@ -111,7 +111,7 @@ public sealed class MpPool
         bool understaffed;
         lock (_gate)
         {
-            if (State != "Open") throw Closed();
+            if (State != MpPoolState.Open) throw Closed();
             if (!_calls.Contains(item.Call)) _calls.Add(item.Call);
             item.Call.Pending.AddLast(item);
             Dispatch(ref outbox);
@@ -158,7 +158,7 @@ public sealed class MpPool
     /// <summary>Wait-MpPool: no new tasks from now on.</summary>
     internal void Close()
     {
-        lock (_gate) if (State == "Open") State = "Closing";
+        lock (_gate) if (State == MpPoolState.Open) State = MpPoolState.Closing;
     }
 
     /// <summary>After Close() and once idle: the workers go.</summary>
@@ -166,8 +166,8 @@ public sealed class MpPool
     {
         lock (_gate)
         {
-            if (State != "Closing") return;
-            State = "Closed";
+            if (State != MpPoolState.Closing) return;
+            State = MpPoolState.Closed;
         }
         EndWorkers();
     }
@@ -178,8 +178,8 @@ public sealed class MpPool
         List<(PoolItem Item, ItemResult Result)> failed = new();
         lock (_gate)
         {
-            if (State is "Stopped" or "Closed") return;
-            State = "Stopped";
+            if (State is MpPoolState.Stopped or MpPoolState.Closed) return;
+            State = MpPoolState.Stopped;
             foreach (var call in _calls)
             {
                 while (call.Pending.Count > 0) failed.Add((call.Pending.RemoveFirst(), Failure(Closed())));
@@ -212,9 +212,9 @@ public sealed class MpPool
 
     // ---- workers -------------------------------------------------------------------------------
 
-    // Under _gate.
     private void Join(PoolMember member)
     {
+        Debug.Assert(Monitor.IsEntered(_gate));
         _members.Add(member);
         member.Link.Closed += _ => OnWorkerGone(member);
         member.Link.Start(frame => OnFrame(member, frame), "Multiproc pool worker");
@@ -230,7 +230,7 @@ public sealed class MpPool
     {
         lock (_gate)
         {
-            if (State is "Stopped" or "Closed" || _members.Count + _starting >= Size) return;
+            if (State is MpPoolState.Stopped or MpPoolState.Closed || _members.Count + _starting >= Size) return;
             _starting++;
         }
         Task.Run(async () =>
@@ -240,7 +240,7 @@ public sealed class MpPool
             for (int attempt = 0; attempt < StartAttempts && member is null; attempt++)
             {
                 if (attempt > 0) await Task.Delay(100 << attempt);
-                lock (_gate) if (State is "Stopped" or "Closed") break;
+                lock (_gate) if (State is MpPoolState.Stopped or MpPoolState.Closed) break;
                 try { member = PoolMember.Start(_setup, CancellationToken.None); }
                 catch (Exception e) { failure = e; }
             }
@@ -249,7 +249,7 @@ public sealed class MpPool
             lock (_gate)
             {
                 _starting--;
-                if (member is not null && State is not ("Stopped" or "Closed"))
+                if (member is not null && State is not (MpPoolState.Stopped or MpPoolState.Closed))
                 {
                     Join(member);
                     Dispatch(ref outbox);
@@ -392,6 +392,7 @@ public sealed class MpPool
     /// <summary>Gives idle workers a chunk each first, then tops busy ones up to <see cref="InFlightPerWorker"/>.</summary>
     private void Dispatch(ref List<Action>? outbox)
     {
+        Debug.Assert(Monitor.IsEntered(_gate));
         for (int held = 0; held < InFlightPerWorker; held++)
             foreach (var member in _members)
                 if (member.InFlight.Count == held && NextChunk(member) is { } chunk) Send(member, chunk, ref outbox);
@@ -414,6 +415,7 @@ public sealed class MpPool
 
     private SentChunk? NextChunk(PoolMember member)
     {
+        Debug.Assert(Monitor.IsEntered(_gate));
         int budget = MaxTasksPerWorker > 0 ? MaxTasksPerWorker - member.ItemsSent : int.MaxValue;
         if (budget <= 0) return null;
         foreach (var call in _calls)
@@ -426,11 +428,11 @@ public sealed class MpPool
             // for what came within a couple of milliseconds, so a fast worker is not fed one item at a time.
             if (call.Pending.Count < size && !call.InputComplete)
             {
-                long waited = System.Diagnostics.Stopwatch.GetTimestamp() - call.Pending.PeekFirst().Queued;
+                long waited = Stopwatch.GetTimestamp() - call.Pending.PeekFirst().Queued;
                 if (member.InFlight.Count > 0) continue;
                 if (waited < GatherTicks)
                 {
-                    _gatherTimer.Change(1 + (int)((GatherTicks - waited) * 1000 / System.Diagnostics.Stopwatch.Frequency), Timeout.Infinite);
+                    _gatherTimer.Change(1 + (int)((GatherTicks - waited) * 1000 / Stopwatch.Frequency), Timeout.Infinite);
                     continue;
                 }
             }
@@ -463,6 +465,7 @@ public sealed class MpPool
     /// <summary>Forgets a call once it has nothing left here, and tells the workers that knew it; under _gate.</summary>
     private void Forget(PoolCall call, ref List<Action>? outbox)
     {
+        Debug.Assert(Monitor.IsEntered(_gate));
         if (call.Pending.Count > 0 || !(call.InputComplete || call.IsLane || call.Cancelled)) return;
         if (_members.Any(m => m.InFlight.Any(c => c.Call == call))) return;
         _calls.Remove(call);

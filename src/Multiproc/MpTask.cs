@@ -32,8 +32,7 @@ public sealed class MpTask
 
     public bool IsCompleted => _done.IsSet;
 
-    /// <summary>Completed, Failed, or Pending while it waits or runs.</summary>
-    public string State => !_done.IsSet ? "Pending" : _result!.Failure is null ? "Completed" : "Failed";
+    public MpTaskState State => !_done.IsSet ? MpTaskState.Pending : _result!.Failure is null ? MpTaskState.Completed : MpTaskState.Failed;
 
     /// <summary>Waits for the task and returns its output (one object, an array of several, or $null); a failed task throws its error.</summary>
     public object? GetResult() => GetResult(double.PositiveInfinity);

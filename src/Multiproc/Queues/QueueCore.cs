@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using Multiproc.Ipc;
 using Multiproc.Shared;
@@ -105,6 +106,7 @@ internal sealed class QueueCore : IServedObject
 
     private void WaitLocal(long deadline, CancellationToken cancel, TimeSpan timeout, string what)
     {
+        Debug.Assert(Monitor.IsEntered(_gate));
         cancel.ThrowIfCancellationRequested();
         long remaining = deadline == long.MaxValue ? long.MaxValue : deadline - Environment.TickCount64;
         if (remaining <= 0)
@@ -268,6 +270,7 @@ internal sealed class QueueCore : IServedObject
     /// <summary>Matches waiting gets with items and waiting puts with room, then wakes local waiters.</summary>
     private void Pump(ref List<Action>? outbox)
     {
+        Debug.Assert(Monitor.IsEntered(_gate));
         bool moved = true;
         while (moved)
         {
@@ -297,6 +300,7 @@ internal sealed class QueueCore : IServedObject
 
     private void Lend(Waiter getter, ref List<Action>? outbox)
     {
+        Debug.Assert(Monitor.IsEntered(_gate));
         var items = TakeItems(getter.Max, LoanBytes);
         long loan = ++_lastLoan;
         _lent[(getter.Peer, loan)] = items;
@@ -309,6 +313,7 @@ internal sealed class QueueCore : IServedObject
 
     private byte[][] TakeItems(int max, long byteBudget = long.MaxValue)
     {
+        Debug.Assert(Monitor.IsEntered(_gate));
         var taken = new List<byte[]>(Math.Min(Math.Max(max, 1), _items.Count));
         long bytes = 0;
         while (_items.Count > 0 && taken.Count < Math.Max(max, 1) && (taken.Count == 0 || bytes < byteBudget))
@@ -322,11 +327,13 @@ internal sealed class QueueCore : IServedObject
 
     private void PutBack(byte[][] items)
     {
+        Debug.Assert(Monitor.IsEntered(_gate));
         for (int i = items.Length - 1; i >= 0; i--) _items.AddFirst(items[i]);
     }
 
     private void CompleteUnderLock(Peer? caller, ref List<Action>? outbox)
     {
+        Debug.Assert(Monitor.IsEntered(_gate));
         if (_completed) return;
         _completed = true;
         foreach (var peer in _attached)
@@ -339,6 +346,7 @@ internal sealed class QueueCore : IServedObject
 
     private void Register(LinkedList<Waiter> list, Waiter waiter, TimeSpan timeout)
     {
+        Debug.Assert(Monitor.IsEntered(_gate));
         waiter.Node = list.AddLast(waiter);
         if (timeout != Timeout.InfiniteTimeSpan)
             waiter.Timer = new Timer(_ => Expire(waiter, timeout), null, timeout, Timeout.InfiniteTimeSpan);
