@@ -216,8 +216,8 @@ public sealed class MpPool
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         _members.Add(member);
-        member.Link.Closed += _ => OnWorkerGone(member);
-        member.Link.Start(frame => OnFrame(member, frame), "Multiproc pool worker");
+        member.Connection.Closed += _ => OnWorkerGone(member);
+        member.Connection.Start(frame => OnFrame(member, frame), "Multiproc pool worker");
     }
 
     /// <summary>Starts a worker in the background to keep the pool at its size.</summary>
@@ -325,12 +325,12 @@ public sealed class MpPool
         Run(outbox);
     }
 
-    /// <summary>A worker's link closed: unless it was let go, the item it ran fails and the rest go back.</summary>
+    /// <summary>A worker's connection closed: unless it was let go, the item it ran fails and the rest go back.</summary>
     private void OnWorkerGone(PoolMember member)
     {
         var lost = new List<(PoolItem Item, ItemResult Result)>();
         List<Action>? outbox = null;
-        // Dead before its ledger is read: a worker whose link this side closed may still be writing it.
+        // Dead before its ledger is read: a worker whose connection this side closed may still be writing it.
         try
         {
             member.Child.Process.Kill();
@@ -379,7 +379,7 @@ public sealed class MpPool
         catch (Exception) { return; }   // not readable (a result too odd to cross): those items count as not run
         foreach (var (index, result) in items)
         {
-            if (index < chunk.Resulted || index >= chunk.Items.Length) continue;   // it came over the link already
+            if (index < chunk.Resulted || index >= chunk.Items.Length) continue;   // it came over the connection already
             completions.Add((chunk.Items[index], result));
             chunk.Resulted = index + 1;
             if (result.Failure is null) _completed++;
@@ -409,8 +409,8 @@ public sealed class MpPool
             Items = chunk.Items.Select(i => i.Bytes).ToArray(),
             ItemArguments = chunk.Call.IsLane ? chunk.Items.Select(i => i.Arguments!).ToArray() : null,
         }.Write(message);
-        var link = member.Link;
-        (outbox ??= new()).Add(() => Post(link, FrameType.PoolChunk, message));
+        var connection = member.Connection;
+        (outbox ??= new()).Add(() => Post(connection, FrameType.PoolChunk, message));
     }
 
     private SentChunk? NextChunk(PoolMember member)
@@ -481,8 +481,8 @@ public sealed class MpPool
     {
         var message = new WireWriter(8);
         message.WriteInt32(call.Id);
-        var link = member.Link;
-        (outbox ??= new()).Add(() => Post(link, type, message));
+        var connection = member.Connection;
+        (outbox ??= new()).Add(() => Post(connection, type, message));
     }
 
     private static ItemResult Failure(MpException error)
@@ -491,9 +491,9 @@ public sealed class MpPool
         return new ItemResult { Failure = record };
     }
 
-    private static void Post(Ipc.Connection link, FrameType type, WireWriter message)
+    private static void Post(Ipc.Connection connection, FrameType type, WireWriter message)
     {
-        try { link.Post(type, message.WrittenSpan); }
+        try { connection.Post(type, message.WrittenSpan); }
         catch (MpObjectGoneException) { /* the worker is gone: OnWorkerGone puts its chunks back */ }
     }
 

@@ -6,19 +6,19 @@ using Multiproc.Processes;
 
 namespace Multiproc.Pool;
 
-/// <summary>One worker process of a pool, from the pool's side: its link and the chunks it has been sent.</summary>
-/// <remarks>Everything but the link is guarded by the pool's lock.</remarks>
+/// <summary>One worker process of a pool, from the pool's side: its connection and the chunks it has been sent.</summary>
+/// <remarks>Everything but the connection is guarded by the pool's lock.</remarks>
 internal sealed class PoolMember
 {
-    private PoolMember(Child child, Connection link, ResultLedger ledger)
+    private PoolMember(Child child, Connection connection, ResultLedger ledger)
     {
         Child = child;
-        Link = link;
+        Connection = connection;
         Ledger = ledger;
     }
 
     public Child Child { get; }
-    public Connection Link { get; }
+    public Connection Connection { get; }
 
     /// <summary>What the worker finished and has not sent yet: read once it is gone.</summary>
     public ResultLedger Ledger { get; }
@@ -33,7 +33,7 @@ internal sealed class PoolMember
     /// <summary>Items sent to it, for -MaxTasksPerWorker.</summary>
     public int ItemsSent { get; set; }
 
-    /// <summary>Being let go on purpose: its link closing is no loss.</summary>
+    /// <summary>Being let go on purpose: its connection closing is no loss.</summary>
     public bool Retiring { get; set; }
 
     /// <summary>Starts a worker and sets it up; returns once it is ready.</summary>
@@ -51,12 +51,12 @@ internal sealed class PoolMember
         }
         try
         {
-            var link = child.Connect(cancel);
+            var connection = child.Connect(cancel);
             var message = new WireWriter();
             setup.Write(message);
             message.WriteString(ledger.Path);
-            link.Send(FrameType.PoolSetup, message);
-            if (link.ReadOne() is not { Type: FrameType.PoolReady } ready)
+            connection.Send(FrameType.PoolSetup, message);
+            if (connection.ReadOne() is not { Type: FrameType.PoolReady } ready)
                 throw new MpObjectGoneException("A pool worker ended while it was being set up.", child.Process.Id);
             var r = new WireReader(ready.Body);
             if (!r.ReadBool())
@@ -65,7 +65,7 @@ internal sealed class PoolMember
                 throw new MpPoolSetupException(
                     $"A pool worker's setup failed: {error}. Check -InitializationScript, -Function and -Module.", null, error.Exception);
             }
-            return new PoolMember(child, link, ledger);
+            return new PoolMember(child, connection, ledger);
         }
         catch
         {

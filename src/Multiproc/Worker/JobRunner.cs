@@ -32,7 +32,7 @@ $__MpEnd.Reached = $true
 ";
 
     private readonly JobSpec _spec;
-    private readonly Connection _link;
+    private readonly Connection _parent;
     private readonly PSHost _host;
     private readonly SessionState _state;
     private readonly object _gate = new();
@@ -48,11 +48,11 @@ $__MpEnd.Reached = $true
         public bool Reached { get; set; }
     }
 
-    public JobRunner(JobSpec spec, Connection link, PSHost host, SessionState state)
+    public JobRunner(JobSpec spec, Connection parent, PSHost host, SessionState state)
     {
         _state = state;
         _spec = spec;
-        _link = link;
+        _parent = parent;
         _host = host;
         _end = new ScriptEnd { HasInput = spec.HasInput };
     }
@@ -92,7 +92,7 @@ $__MpEnd.Reached = $true
         return exitCode;
     }
 
-    /// <summary>Stops the running pipeline; its finally blocks run. Called from the link's reader thread.</summary>
+    /// <summary>Stops the running pipeline; its finally blocks run. Called from the parent connection's reader thread.</summary>
     public void Stop()
     {
         PowerShell? running;
@@ -214,7 +214,7 @@ $__MpEnd.Reached = $true
 
     private void Send(FrameType type, WireWriter body)
     {
-        try { _link.Send(type, body); }
-        catch (MpObjectGoneException) { /* the parent is gone; the link's Closed handler ends this process */ }
+        try { _parent.Send(type, body); }
+        catch (MpObjectGoneException) { /* the parent is gone; the parent connection's Closed handler ends this process */ }
     }
 }

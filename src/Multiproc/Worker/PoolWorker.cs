@@ -14,7 +14,7 @@ namespace Multiproc.Worker;
 /// <summary>A pool worker: sets up once, then runs chunks of items until its parent lets it go.</summary>
 /// <remarks>
 /// One pipeline runs for the worker's life, taking chunk after chunk from <see cref="Next"/> (a pipeline
-/// per chunk would cost a fifth of a millisecond each). The link's reader thread queues the chunks and
+/// per chunk would cost a fifth of a millisecond each). The parent connection's reader thread queues the chunks and
 /// handles cancellations meanwhile: cancelling the running call stops the pipeline, which then starts
 /// anew. A call's definition comes with its first chunk and is kept until the call is over.
 /// </remarks>
@@ -50,7 +50,7 @@ while ($__MpRun = $__MpWorker.Next()) {
 }
 ";
 
-    private readonly Connection _link;
+    private readonly Connection _parent;
     private readonly ResultLedger _ledger;
     private readonly PSHost _host;
     private readonly SessionState _state;
@@ -63,23 +63,23 @@ while ($__MpRun = $__MpWorker.Next()) {
     private ChunkRun? _current;     // guarded by _gate; the chunk the loop runs now
     private bool _stopping;         // guarded by _gate; the loop was told to stop: it must not start another chunk
 
-    private PoolWorker(Connection link, PSHost host, SessionState state, ResultLedger ledger)
+    private PoolWorker(Connection parent, PSHost host, SessionState state, ResultLedger ledger)
     {
-        _link = link;
+        _parent = parent;
         _host = host;
         _state = state;
         _ledger = ledger;
     }
 
-    /// <summary>Runs the worker until its link closes; never returns normally.</summary>
-    public static int Run(Connection link, Frame setup, PSHost host, SessionState state)
+    /// <summary>Runs the worker until its connection to the parent closes; never returns normally.</summary>
+    public static int Run(Connection parent, Frame setup, PSHost host, SessionState state)
     {
         var message = new WireReader(setup.Body);
         var spec = JobSpec.Read(message);
-        var worker = new PoolWorker(link, host, state, ResultLedger.Open(message.ReadString()));
-        link.Closed += _ => Process.GetCurrentProcess().Kill();   // let go, or the parent is gone: no orphans
+        var worker = new PoolWorker(parent, host, state, ResultLedger.Open(message.ReadString()));
+        parent.Closed += _ => Process.GetCurrentProcess().Kill();   // let go, or the parent is gone: no orphans
         if (!worker.SetUp(spec)) return 1;
-        link.Start(worker.OnFrame, "Multiproc pool link");
+        parent.Start(worker.OnFrame, "Multiproc parent");
         while (true) worker.RunLoop();
     }
 
@@ -103,7 +103,7 @@ while ($__MpRun = $__MpWorker.Next()) {
         var ready = new WireWriter();
         ready.WriteBool(failure is null);
         if (failure is not null) StreamRecord.Write(ready, StreamKind.Error, failure);
-        try { _link.Send(FrameType.PoolReady, ready); }
+        try { _parent.Send(FrameType.PoolReady, ready); }
         catch (MpObjectGoneException) { return false; }
         return failure is null;
     }
@@ -160,7 +160,7 @@ while ($__MpRun = $__MpWorker.Next()) {
         {
             // `exit` in a task ends the worker, as it would end a process: the item that ran it is lost.
             cut.Sink.FlushAllButLast();
-            _link.Close();
+            _parent.Close();
             Process.GetCurrentProcess().Kill();
         }
         cut.Sink.Flush(finished: true);
@@ -199,7 +199,7 @@ while ($__MpRun = $__MpWorker.Next()) {
             }
             if (chunk.Definition is not null) _calls[chunk.CallId] = Compile(chunk.Definition);   // once per call
             var call = _calls[chunk.CallId];
-            var sink = new TaskSink(chunk.ChunkId, _link, _ledger, _host);
+            var sink = new TaskSink(chunk.ChunkId, _parent, _ledger, _host);
             if (_cancelled.ContainsKey(chunk.CallId) || call.Error is not null)
             {
                 if (call.Error is not null && !_cancelled.ContainsKey(chunk.CallId))

@@ -23,7 +23,7 @@ public sealed class TaskSink
     private static readonly long FlushTicks = Stopwatch.Frequency / 50;
 
     private readonly long _chunkId;
-    private readonly Connection _link;
+    private readonly Connection _parent;
     private readonly ResultLedger _ledger;
     private readonly PSHost _host;
     private readonly WireWriter _items = new(1024);     // finished items not sent yet
@@ -37,10 +37,10 @@ public sealed class TaskSink
     private int _entryCount;
     private ErrorRecord? _failure;
 
-    internal TaskSink(long chunkId, Connection link, ResultLedger ledger, PSHost host)
+    internal TaskSink(long chunkId, Connection parent, ResultLedger ledger, PSHost host)
     {
         _chunkId = chunkId;
-        _link = link;
+        _parent = parent;
         _ledger = ledger;
         _host = host;
         _lastFlush = _started;
@@ -136,9 +136,9 @@ public sealed class TaskSink
         _lastFlush = Stopwatch.GetTimestamp();
         try
         {
-            _link.Send(FrameType.PoolResults, message);
+            _parent.Send(FrameType.PoolResults, message);
             _ledger.Clear();   // after: a worker that dies in between leaves them in both, and the parent takes each once
         }
-        catch (MpObjectGoneException) { /* the parent is gone; the link's Closed handler ends this process */ }
+        catch (MpObjectGoneException) { /* the parent is gone; the parent connection's Closed handler ends this process */ }
     }
 }

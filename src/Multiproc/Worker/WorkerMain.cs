@@ -31,35 +31,35 @@ public static class WorkerMain
         var secret = Convert.FromBase64String(secretText);
         Session.AdoptSecret(secret);
 
-        Connection link;
-        try { link = Connection.Connect(endpoint, secret); }
+        Connection parent;
+        try { parent = Connection.Connect(endpoint, secret); }
         catch (MpException) { return 3; }   // the parent session ended while this child started: go quietly
         var hello = new WireWriter();
         new Hello(HelloRole.Child, token, Environment.ProcessId).Write(hello);
-        link.Send(FrameType.Hello, hello);
+        parent.Send(FrameType.Hello, hello);
 
         // A standby warms up, then waits here until it is given work, or its parent goes. A child started
         // for a job has it waiting already: warming up would only delay it.
         if (isStandby) JobRunner.WarmUp();
-        var first = link.ReadOne();
-        if (first is { Type: FrameType.PoolSetup } setup) return PoolWorker.Run(link, setup, host, engine.SessionState);
+        var first = parent.ReadOne();
+        if (first is { Type: FrameType.PoolSetup } setup) return PoolWorker.Run(parent, setup, host, engine.SessionState);
         if (first is not { Type: FrameType.Job } job) return 0;
         var spec = JobSpec.Read(new WireReader(job.Body));
         Current = MpProcess.ForCurrent(spec);
 
-        var runner = new JobRunner(spec, link, host, engine.SessionState);
-        link.Closed += _ =>
+        var runner = new JobRunner(spec, parent, host, engine.SessionState);
+        parent.Closed += _ =>
         {
-            // No orphans: a parent that is gone (even by SIGKILL) closes this link; go at once.
+            // No orphans: a parent that is gone (even by SIGKILL) closes this connection; go at once.
             if (!runner.IsFinished) Process.GetCurrentProcess().Kill();
         };
-        link.Start(frame =>
+        parent.Start(frame =>
         {
             if (frame.Type == FrameType.Stop) runner.Stop();
-        }, "Multiproc parent link");
+        }, "Multiproc parent");
 
         int exitCode = runner.Run();
-        link.Close();
+        parent.Close();
         Session.EndCurrent();   // what this child made (objects, its private directory, children) goes with it
         return ExitNow(exitCode);
     }
