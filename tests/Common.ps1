@@ -77,10 +77,9 @@ function Test-ThreadParked([int] $Tid) {
     $true
 }
 
-# Ctrl+C on a blocking command: runs $Script (with $ArgumentList as its $args) in a runspace of its own,
-# waits until its thread is parked in the command's wait, stops it as Ctrl+C does, and fails unless it
-# stopped within $WithinSeconds. What it leaves behind is for the caller to check.
-function Assert-StopsOnCtrlC([string] $Script, [object[]] $ArgumentList = @(), [double] $WithinSeconds = 5) {
+# Runs $Script (with $ArgumentList as its $args) in a runspace of its own and returns once its thread is
+# parked in the command's wait: the shell, that thread's id, and the invocation still running.
+function Start-BlockedCommand([string] $Script, [object[]] $ArgumentList = @()) {
     $ps = New-ModuleShell
     $tidFile = [IO.Path]::GetTempFileName()
     try {
@@ -92,14 +91,27 @@ function Assert-StopsOnCtrlC([string] $Script, [object[]] $ArgumentList = @(), [
         $tid = [int](Get-Content $tidFile)
         Wait-Until { $running.IsCompleted -or (Test-ThreadParked $tid) } -Because 'the command to wait'
         $running.IsCompleted | Should -BeFalse -Because "'$Script' blocks until stopped"
+        [pscustomobject]@{ Shell = $ps; Tid = $tid; Running = $running }
+    }
+    catch { $ps.Dispose(); throw }
+    finally { Remove-Item $tidFile -ErrorAction Ignore }
+}
+
+# How many times thread $Tid of this process has gone to sleep and been woken.
+function Get-ThreadWakeCount([int] $Tid) {
+    [long](Select-String '^voluntary_ctxt_switches:\s+(\d+)' -Path "/proc/$PID/task/$Tid/status").Matches[0].Groups[1].Value
+}
+
+# Ctrl+C on a blocking command: starts it as Start-BlockedCommand does, stops it as Ctrl+C does, and fails
+# unless it stopped within $WithinSeconds. What it leaves behind is for the caller to check.
+function Assert-StopsOnCtrlC([string] $Script, [object[]] $ArgumentList = @(), [double] $WithinSeconds = 5) {
+    $blocked = Start-BlockedCommand $Script $ArgumentList
+    try {
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        $stopping = $ps.BeginStop($null, $null)
+        $stopping = $blocked.Shell.BeginStop($null, $null)
         $stopping.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(30)) | Should -BeTrue -Because 'Ctrl+C must end the wait'
         $watch.Elapsed.TotalSeconds | Should -BeLessThan $WithinSeconds
-        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        $blocked.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
     }
-    finally {
-        $ps.Dispose()
-        Remove-Item $tidFile -ErrorAction Ignore
-    }
+    finally { $blocked.Shell.Dispose() }
 }

@@ -38,6 +38,20 @@ Describe 'Waiting costs nothing' {
         $used | Should -BeLessOrEqual $script:Bound
     }
 
+    It 'a Receive-MpQueue waiting in this process is not woken to look for Ctrl+C' {
+        $q = New-MpQueue
+        $blocked = Start-BlockedCommand 'Receive-MpQueue $args[0]' $q
+        try {
+            $before = Get-ThreadWakeCount $blocked.Tid
+            Start-Sleep -Seconds 1   # the span measured, not a wait for something to happen
+            (Get-ThreadWakeCount $blocked.Tid) - $before | Should -BeLessOrEqual 1
+            $q.Put('wakes it')
+            $blocked.Running.AsyncWaitHandle.WaitOne(30000) | Should -BeTrue
+            $blocked.Shell.EndInvoke($blocked.Running) | Should -Be 'wakes it'
+        }
+        finally { $blocked.Shell.Dispose() }
+    }
+
     It 'a child blocked in Get uses no CPU over 2 s' {
         $q = New-MpQueue
         $ready = New-MpQueue

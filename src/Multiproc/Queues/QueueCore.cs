@@ -112,13 +112,23 @@ internal sealed class QueueCore : IServedObject
         if (remaining <= 0)
             throw new MpTimeoutException(
                 $"Timed out: {what} within {timeout.TotalSeconds} seconds. Wait longer, or check the other side is running.");
-        // A cancellable wait wakes now and then to notice Ctrl+C; the monitor has no token.
-        int wait = (int)Math.Min(remaining, int.MaxValue);
-        if (cancel.CanBeCanceled) wait = Math.Min(wait, 100);
+        // Ctrl+C pulses the monitor, so the wait notices it without waking to look. Unregister, not Dispose:
+        // Dispose would wait for a running callback, which waits for the lock held here.
+        var wake = cancel.Register(s_pulse, _gate);
         _localWaiters++;
-        try { Monitor.Wait(_gate, wait); }
-        finally { _localWaiters--; }
+        try
+        {
+            if (!cancel.IsCancellationRequested) Monitor.Wait(_gate, (int)Math.Min(remaining, int.MaxValue));
+        }
+        finally
+        {
+            _localWaiters--;
+            wake.Unregister();
+        }
+        cancel.ThrowIfCancellationRequested();
     }
+
+    private static readonly Action<object?> s_pulse = gate => { lock (gate!) Monitor.PulseAll(gate); };
 
     // ---- other processes -----------------------------------------------------------------------
 
