@@ -22,6 +22,10 @@ internal static class Timeouts
     public static long Deadline(TimeSpan timeout) =>
         timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
 
+    /// <summary>Milliseconds left until <paramref name="deadline"/>: long.MaxValue for no end, 0 or less once it is over.</summary>
+    public static long MillisecondsLeft(long deadline) =>
+        deadline == long.MaxValue ? long.MaxValue : deadline - Environment.TickCount64;
+
     /// <summary>What is left until <paramref name="deadline"/>: infinite for no end, never below zero.</summary>
     public static TimeSpan Remaining(long deadline) => deadline == long.MaxValue
         ? Timeout.InfiniteTimeSpan

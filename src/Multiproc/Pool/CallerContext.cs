@@ -59,9 +59,9 @@ public sealed class CallerContext
             bool met = done();
             RunPending(onError);
             if (met) return true;
-            long left = deadline == long.MaxValue ? 250 : Math.Min(250, deadline - Environment.TickCount64);
+            long left = Timeouts.MillisecondsLeft(deadline);
             if (left <= 0) return false;
-            try { _wake.Wait(TimeSpan.FromMilliseconds(left), cancel); }
+            try { _wake.Wait(left == long.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(left), cancel); }
             catch (OperationCanceledException) { return false; }
         }
     }

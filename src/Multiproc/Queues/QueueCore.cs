@@ -108,7 +108,7 @@ internal sealed class QueueCore : IServedObject
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         cancel.ThrowIfCancellationRequested();
-        long remaining = deadline == long.MaxValue ? long.MaxValue : deadline - Environment.TickCount64;
+        long remaining = Timeouts.MillisecondsLeft(deadline);
         if (remaining <= 0)
             throw new MpTimeoutException(
                 $"Timed out: {what} within {timeout.TotalSeconds} seconds. Wait longer, or check the other side is running.");

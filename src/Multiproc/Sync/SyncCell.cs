@@ -62,7 +62,7 @@ internal readonly unsafe struct SyncCell
         {
             int sequence = Volatile.Read(ref _words[Sequence]);
             if (Change(attempt, state)) return true;
-            long remaining = deadline == long.MaxValue ? long.MaxValue : deadline - Environment.TickCount64;
+            long remaining = Timeouts.MillisecondsLeft(deadline);
             if (remaining <= 0) return false;
             cancel.ThrowIfCancellationRequested();
             // Every change that may let a waiter go on bumps the sequence: watch it without taking the
