@@ -39,6 +39,25 @@ Describe 'New-MpQueue and the MpQueue methods' {
         $item | Should -Be 5
     }
 
+    It 'drains with TryGet from a child, each item once, and says false on an empty or completed queue' {
+        $q = New-MpQueue
+        1..500 | Send-MpQueue $q
+        $got = Start-MpProcess {
+            param($q)
+            $item = $null
+            $items = [Collections.Generic.List[object]]::new()
+            while ($q.TryGet([ref] $item)) { $items.Add($item) }
+            , $items.ToArray()
+            $q.TryGet([ref] $item)
+            $q.Complete()
+            $q.TryGet([ref] $item)
+        } -ArgumentList $q -Wait
+        $got[0] | Should -Be (1..500)
+        $got[1], $got[2] | Should -Be $false, $false
+        $q.Count | Should -Be 0 -Because 'what the child took was confirmed, not lent back'
+        $q.IsCompleted | Should -BeTrue
+    }
+
     It 'fails Put after Complete() with MpQueueCompleted, here and in a child' {
         $q = New-MpQueue
         $q.Put(1)

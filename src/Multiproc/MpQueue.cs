@@ -65,16 +65,9 @@ public sealed class MpQueue : ISharedHandle
     /// <summary>Takes the next item if there is one now; false when the queue is empty.</summary>
     public bool TryGet(out object? item)
     {
-        try
-        {
-            item = Get(TimeSpan.Zero);
-            return true;
-        }
-        catch (Exception e) when (e is MpTimeoutException or MpQueueCompletedException)
-        {
-            item = null;
-            return false;
-        }
+        var taken = TryTake(1);
+        item = taken is null ? null : Serializer.Read(taken[0]);
+        return taken is not null;
     }
 
     /// <summary>Marks the queue complete: no more puts; consumers get what is left, then MpQueueCompleted.</summary>
@@ -128,15 +121,33 @@ public sealed class MpQueue : ISharedHandle
         var request = link.Begin((byte)QueueOp.Get, _id);
         request.Writer.WriteInt32(max);
         request.Writer.WriteDouble(Seconds(timeout));
-        var reply = link.Call(request, cancel);
+        var items = Accept(link, link.Call(request, cancel), cancel);
+        cancel.ThrowIfCancellationRequested();
+        return items;
+    }
+
+    /// <summary>Takes 1 to <paramref name="max"/> items if there are any now, without waiting; null when there are none.</summary>
+    internal byte[][]? TryTake(int max)
+    {
+        if (_local is not null) return _local.TryTake(max);
+        var (link, _) = Remote();
+        var request = link.Begin((byte)QueueOp.TryGet, _id);
+        request.Writer.WriteInt32(max);
+        var items = Accept(link, link.Call(request), CancellationToken.None);
+        return items.Length == 0 ? null : items;
+    }
+
+    /// <summary>The items of a Get's answer, their loan confirmed (or given back, when cancelled).</summary>
+    private byte[][] Accept(Link link, WireReader reply, CancellationToken cancel)
+    {
         long loan = reply.ReadInt64();
         var items = new byte[reply.ReadInt32()][];
         for (int i = 0; i < items.Length; i++) items[i] = reply.ReadBytes();
+        if (items.Length == 0) return items;   // nothing was lent
         // Confirmed before returning: an item is lost with this process only if it dies after the get returned.
         var answer = Link.BeginPost((byte)(cancel.IsCancellationRequested ? QueueOp.GiveBack : QueueOp.Confirm), _id);
         answer.WriteInt64(loan);
         link.Post(answer);
-        cancel.ThrowIfCancellationRequested();
         return items;
     }
 

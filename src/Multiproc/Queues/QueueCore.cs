@@ -71,6 +71,22 @@ internal sealed class QueueCore : IServedObject
         Send(outbox);
     }
 
+    /// <summary>Takes 1 to <paramref name="max"/> items if there are any now; null when there are none.</summary>
+    public byte[][]? TryTake(int max)
+    {
+        List<Action>? outbox = null;
+        byte[][] taken;
+        lock (_gate)
+        {
+            if (_ended) throw Gone();
+            if (_items.Count == 0) return null;
+            taken = TakeItems(max);
+            Pump(ref outbox);
+        }
+        Send(outbox);
+        return taken;
+    }
+
     /// <summary>Takes 1 to <paramref name="max"/> items, waiting for the first.</summary>
     public byte[][] Take(int max, TimeSpan timeout, CancellationToken cancel)
     {
@@ -166,6 +182,17 @@ internal sealed class QueueCore : IServedObject
                     else if (Drained) throw CompletedForGet();
                     else if (wait == TimeSpan.Zero) throw new MpTimeoutException("Timed out: the queue is empty.");
                     else Register(_getters, getter, wait);
+                    break;
+                case QueueOp.TryGet:
+                    var taker = new Waiter(peer, requestId, args.ReadInt32(), null);
+                    if (_items.Count > 0) Lend(taker, ref outbox);
+                    else
+                    {
+                        var none = Peer.Reply(requestId);
+                        none.WriteInt64(0);
+                        none.WriteInt32(0);
+                        Answer(ref outbox, peer, none);
+                    }
                     break;
                 case QueueOp.Complete:
                     CompleteUnderLock(peer, ref outbox);

@@ -21,6 +21,8 @@ internal enum QueueOp : byte
     CompletedSeen = 8,
     /// <summary>Call: answers the count (int32) and whether the queue is complete.</summary>
     State = 9,
+    /// <summary>Call: max count (int32); answers as <see cref="Get"/> at once, with no items (loan 0) when there are none.</summary>
+    TryGet = 10,
 }
 
 /// <summary>What a queue's owner tells its clients.</summary>
