@@ -107,46 +107,46 @@ public sealed class MpPool
     /// <exception cref="MpPoolClosedException">The pool takes no more tasks.</exception>
     internal void Submit(PoolItem item)
     {
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         bool understaffed;
         lock (_gate)
         {
             if (State != MpPoolState.Open) throw Closed();
             if (!_calls.Contains(item.Call)) _calls.Add(item.Call);
             item.Call.Pending.AddLast(item);
-            Dispatch(ref outbox);
+            Dispatch(ref afterLock);
             understaffed = _members.Count + _starting < Size;   // starts failed before: try again for this work
         }
         if (understaffed) Replace();
-        Run(outbox);
+        afterLock.Run();
     }
 
     /// <summary>The call's input has ended: its last, smaller chunks may go.</summary>
     internal void EndInput(PoolCall call)
     {
         call.CompleteInput();
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         lock (_gate)
         {
-            Dispatch(ref outbox);
-            Forget(call, ref outbox);
+            Dispatch(ref afterLock);
+            Forget(call, ref afterLock);
         }
-        Run(outbox);
+        afterLock.Run();
     }
 
     /// <summary>Drops what is left of a call: queued items go, running ones are stopped.</summary>
     internal void Cancel(PoolCall call)
     {
         call.Cancelled = true;
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         lock (_gate)
         {
             while (call.Pending.Count > 0) call.Pending.RemoveFirst();
             _calls.Remove(call);
             foreach (var member in _members.Where(m => m.InFlight.Any(c => c.Call == call)))
-                PostCallId(member, FrameType.PoolCancel, call, ref outbox);
+                PostCallId(member, FrameType.PoolCancel, call, ref afterLock);
         }
-        Run(outbox);
+        afterLock.Run();
     }
 
     /// <summary>True when no call has items waiting or running.</summary>
@@ -245,14 +245,14 @@ public sealed class MpPool
                 catch (Exception e) { failure = e; }
             }
             var abandoned = new List<(PoolItem Item, ItemResult Result)>();
-            List<Action>? outbox = null;
+            var afterLock = new AfterLock();
             lock (_gate)
             {
                 _starting--;
                 if (member is not null && State is not (MpPoolState.Stopped or MpPoolState.Closed))
                 {
                     Join(member);
-                    Dispatch(ref outbox);
+                    Dispatch(ref afterLock);
                     member = null;
                 }
                 else if (member is null && _members.Count == 0 && _starting == 0)
@@ -270,8 +270,8 @@ public sealed class MpPool
             }
             member?.Kill();
             foreach (var (item, result) in abandoned) item.Call.Complete(item, result);
-            foreach (var call in abandoned.Select(a => a.Item.Call).Distinct()) ForgetIfDone(call, ref outbox);
-            Run(outbox);
+            foreach (var call in abandoned.Select(a => a.Item.Call).Distinct()) ForgetIfDone(call, ref afterLock);
+            afterLock.Run();
         });
     }
 
@@ -280,7 +280,7 @@ public sealed class MpPool
         if (frame.Type != FrameType.PoolResults) return;
         var (chunkId, runSeconds, results) = ChunkResults.Read(new WireReader(frame.Body));
         var completions = new List<(PoolItem Item, ItemResult Result)>(results.Count);
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         bool retire = false;
         PoolCall? chunkCall = null;
         lock (_gate)
@@ -310,26 +310,26 @@ public sealed class MpPool
                     _members.Remove(member);
                 }
             }
-            Dispatch(ref outbox);
+            Dispatch(ref afterLock);
         }
         if (chunkCall is not null)
         {
             chunkCall.Complete(completions);
-            ForgetIfDone(chunkCall, ref outbox);
+            ForgetIfDone(chunkCall, ref afterLock);
         }
         if (retire)
         {
             member.Kill();
             Replace();
         }
-        Run(outbox);
+        afterLock.Run();
     }
 
     /// <summary>A worker's connection closed: unless it was let go, the item it ran fails and the rest go back.</summary>
     private void OnWorkerGone(PoolMember member)
     {
         var lost = new List<(PoolItem Item, ItemResult Result)>();
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         // Dead before its ledger is read: a worker whose connection this side closed may still be writing it.
         try
         {
@@ -360,12 +360,12 @@ public sealed class MpPool
                 for (int i = left.Count - 1; i >= 0; i--) chunk.Call.Pending.AddFirst(left[i]);
             }
             member.InFlight.Clear();
-            Dispatch(ref outbox);
+            Dispatch(ref afterLock);
         }
         member.Kill();
         foreach (var (item, result) in lost) item.Call.Complete(item, result);
         Replace();
-        Run(outbox);
+        afterLock.Run();
     }
 
     /// <summary>What a dead worker finished but had not sent, from its ledger; each item once. Under _gate.</summary>
@@ -390,15 +390,15 @@ public sealed class MpPool
     // ---- dispatch (under _gate) ------------------------------------------------------------------
 
     /// <summary>Gives idle workers a chunk each first, then tops busy ones up to <see cref="InFlightPerWorker"/>.</summary>
-    private void Dispatch(ref List<Action>? outbox)
+    private void Dispatch(ref AfterLock afterLock)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         for (int held = 0; held < InFlightPerWorker; held++)
             foreach (var member in _members)
-                if (member.InFlight.Count == held && NextChunk(member) is { } chunk) Send(member, chunk, ref outbox);
+                if (member.InFlight.Count == held && NextChunk(member) is { } chunk) Send(member, chunk, ref afterLock);
     }
 
-    private static void Send(PoolMember member, SentChunk chunk, ref List<Action>? outbox)
+    private static void Send(PoolMember member, SentChunk chunk, ref AfterLock afterLock)
     {
         var message = new WireWriter(chunk.Items.Sum(i => i.Bytes.Length) + 64);
         new TaskChunk
@@ -410,7 +410,7 @@ public sealed class MpPool
             ItemArguments = chunk.Call.IsLane ? chunk.Items.Select(i => i.Arguments!).ToArray() : null,
         }.Write(message);
         var connection = member.Connection;
-        (outbox ??= new()).Add(() => Post(connection, FrameType.PoolChunk, message));
+        afterLock.Add(() => Post(connection, FrameType.PoolChunk, message));
     }
 
     private SentChunk? NextChunk(PoolMember member)
@@ -448,22 +448,22 @@ public sealed class MpPool
 
     private void DispatchNow()
     {
-        List<Action>? outbox = null;
-        lock (_gate) Dispatch(ref outbox);
-        Run(outbox);
+        var afterLock = new AfterLock();
+        lock (_gate) Dispatch(ref afterLock);
+        afterLock.Run();
     }
 
     /// <summary>After a call's results are recorded: forgets it if that was all, and wakes its caller.</summary>
     /// <remarks>Not before: the pool counts as idle once it has no calls, and a wait that sees it idle
     /// drains the callbacks queued by then (Wait-MpPool missed the last chunk's callbacks otherwise).</remarks>
-    private void ForgetIfDone(PoolCall call, ref List<Action>? outbox)
+    private void ForgetIfDone(PoolCall call, ref AfterLock afterLock)
     {
-        lock (_gate) Forget(call, ref outbox);
+        lock (_gate) Forget(call, ref afterLock);
         call.Caller.WakeUp();
     }
 
     /// <summary>Forgets a call once it has nothing left here, and tells the workers that knew it; under _gate.</summary>
-    private void Forget(PoolCall call, ref List<Action>? outbox)
+    private void Forget(PoolCall call, ref AfterLock afterLock)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         if (call.Pending.Count > 0 || !(call.InputComplete || call.IsLane || call.Cancelled)) return;
@@ -473,16 +473,16 @@ public sealed class MpPool
         // the next task of its kind makes a new one.
         if (call.LaneKey is { } key && _lanes.GetValueOrDefault(key) == call) _lanes.Remove(key);
         foreach (var member in _members.Where(m => m.KnownCalls.Remove(call.Id)))
-            PostCallId(member, FrameType.PoolForget, call, ref outbox);
+            PostCallId(member, FrameType.PoolForget, call, ref afterLock);
     }
 
     /// <summary>Queues a message that names a call (cancel it, forget it) for a worker, to go after the lock.</summary>
-    private static void PostCallId(PoolMember member, FrameType type, PoolCall call, ref List<Action>? outbox)
+    private static void PostCallId(PoolMember member, FrameType type, PoolCall call, ref AfterLock afterLock)
     {
         var message = new WireWriter(8);
         message.WriteInt32(call.Id);
         var connection = member.Connection;
-        (outbox ??= new()).Add(() => Post(connection, type, message));
+        afterLock.Add(() => Post(connection, type, message));
     }
 
     private static ItemResult Failure(MpException error)
@@ -495,11 +495,5 @@ public sealed class MpPool
     {
         try { connection.Post(type, message.WrittenSpan); }
         catch (MpObjectGoneException) { /* the worker is gone: OnWorkerGone puts its chunks back */ }
-    }
-
-    private static void Run(List<Action>? outbox)
-    {
-        if (outbox is null) return;
-        foreach (var action in outbox) action();
     }
 }

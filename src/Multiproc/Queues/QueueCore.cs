@@ -54,7 +54,7 @@ internal sealed class QueueCore : IServedObject
 
     public void Put(byte[] item, TimeSpan timeout, CancellationToken cancel)
     {
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         lock (_gate)
         {
             long deadline = Timeouts.Deadline(timeout);
@@ -66,31 +66,31 @@ internal sealed class QueueCore : IServedObject
                 WaitLocal(deadline, cancel, timeout, "the queue stayed full");
             }
             _items.AddLast(item);
-            Pump(ref outbox);
+            Pump(ref afterLock);
         }
-        Send(outbox);
+        afterLock.Run();
     }
 
     /// <summary>Takes 1 to <paramref name="max"/> items if there are any now; null when there are none.</summary>
     public byte[][]? TryTake(int max)
     {
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         byte[][] taken;
         lock (_gate)
         {
             if (_ended) throw Gone();
             if (_items.Count == 0) return null;
             taken = TakeItems(max);
-            Pump(ref outbox);
+            Pump(ref afterLock);
         }
-        Send(outbox);
+        afterLock.Run();
         return taken;
     }
 
     /// <summary>Takes 1 to <paramref name="max"/> items, waiting for the first.</summary>
     public byte[][] Take(int max, TimeSpan timeout, CancellationToken cancel)
     {
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         byte[][] taken;
         lock (_gate)
         {
@@ -103,21 +103,21 @@ internal sealed class QueueCore : IServedObject
                 WaitLocal(deadline, cancel, timeout, "no item came");
             }
             taken = TakeItems(max);
-            Pump(ref outbox);
+            Pump(ref afterLock);
         }
-        Send(outbox);
+        afterLock.Run();
         return taken;
     }
 
     public void Complete()
     {
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         lock (_gate)
         {
             if (_ended) throw Gone();
-            CompleteUnderLock(null, ref outbox);
+            CompleteUnderLock(null, ref afterLock);
         }
-        Send(outbox);
+        afterLock.Run();
     }
 
     private void WaitLocal(long deadline, CancellationToken cancel, TimeSpan timeout, string what)
@@ -150,7 +150,7 @@ internal sealed class QueueCore : IServedObject
 
     public void OnCall(Peer peer, int requestId, byte op, WireReader args)
     {
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         lock (_gate)
         {
             if (_ended) throw Gone();
@@ -160,7 +160,7 @@ internal sealed class QueueCore : IServedObject
                     _attached.Add(peer);
                     var attached = Peer.Reply(requestId);
                     attached.WriteBool(_completed);
-                    Answer(ref outbox, peer, attached);
+                    Answer(ref afterLock, peer, attached);
                     break;
                 case QueueOp.Put:
                     var timeout = Timeouts.FromSeconds(args.ReadDouble());
@@ -169,7 +169,7 @@ internal sealed class QueueCore : IServedObject
                     if (!Full)
                     {
                         _items.AddLast(item);
-                        Answer(ref outbox, peer, Peer.Reply(requestId));
+                        Answer(ref afterLock, peer, Peer.Reply(requestId));
                     }
                     else if (timeout == TimeSpan.Zero) throw new MpTimeoutException("Timed out: the queue is full.");
                     else Register(_putters, new Waiter(peer, requestId, 0, item), timeout);
@@ -178,43 +178,43 @@ internal sealed class QueueCore : IServedObject
                     int max = args.ReadInt32();
                     var wait = Timeouts.FromSeconds(args.ReadDouble());
                     var getter = new Waiter(peer, requestId, max, null);
-                    if (_items.Count > 0) Lend(getter, ref outbox);
+                    if (_items.Count > 0) Lend(getter, ref afterLock);
                     else if (Drained) throw CompletedForGet();
                     else if (wait == TimeSpan.Zero) throw new MpTimeoutException("Timed out: the queue is empty.");
                     else Register(_getters, getter, wait);
                     break;
                 case QueueOp.TryGet:
                     var taker = new Waiter(peer, requestId, args.ReadInt32(), null);
-                    if (_items.Count > 0) Lend(taker, ref outbox);
+                    if (_items.Count > 0) Lend(taker, ref afterLock);
                     else
                     {
                         var none = Peer.Reply(requestId);
                         none.WriteInt64(0);
                         none.WriteInt32(0);
-                        Answer(ref outbox, peer, none);
+                        Answer(ref afterLock, peer, none);
                     }
                     break;
                 case QueueOp.Complete:
-                    CompleteUnderLock(peer, ref outbox);
-                    Answer(ref outbox, peer, Peer.Reply(requestId));
+                    CompleteUnderLock(peer, ref afterLock);
+                    Answer(ref afterLock, peer, Peer.Reply(requestId));
                     break;
                 case QueueOp.State:
                     var state = Peer.Reply(requestId);
                     state.WriteInt32(_items.Count);
                     state.WriteBool(_completed);
-                    Answer(ref outbox, peer, state);
+                    Answer(ref afterLock, peer, state);
                     break;
                 default:
                     throw new System.IO.InvalidDataException($"Unknown queue call {op}.");
             }
-            Pump(ref outbox);
+            Pump(ref afterLock);
         }
-        Send(outbox);
+        afterLock.Run();
     }
 
     public void OnPost(Peer peer, byte op, WireReader args)
     {
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         lock (_gate)
         {
             if (_ended) return;
@@ -235,14 +235,14 @@ internal sealed class QueueCore : IServedObject
                     _unconfirmed.Remove(peer);
                     break;
             }
-            Pump(ref outbox);
+            Pump(ref afterLock);
         }
-        Send(outbox);
+        afterLock.Run();
     }
 
     public void OnCancel(Peer peer, int requestId)
     {
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         lock (_gate)
         {
             foreach (var list in new[] { _getters, _putters })
@@ -250,16 +250,16 @@ internal sealed class QueueCore : IServedObject
                     if (node.Value.Peer == peer && node.Value.RequestId == requestId)
                     {
                         Unregister(node.Value);
-                        Answer(ref outbox, peer, Peer.Fail(requestId, new MpTimeoutException("Cancelled.")));
+                        Answer(ref afterLock, peer, Peer.Fail(requestId, new MpTimeoutException("Cancelled.")));
                         break;
                     }
         }
-        Send(outbox);
+        afterLock.Run();
     }
 
     public void OnDisconnect(Peer peer)
     {
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         lock (_gate)
         {
             foreach (var list in new[] { _getters, _putters })
@@ -280,14 +280,14 @@ internal sealed class QueueCore : IServedObject
             }
             _attached.Remove(peer);
             _unconfirmed.Remove(peer);
-            Pump(ref outbox);
+            Pump(ref afterLock);
         }
-        Send(outbox);
+        afterLock.Run();
     }
 
     public void OnEnd()
     {
-        List<Action>? outbox = null;
+        var afterLock = new AfterLock();
         lock (_gate)
         {
             _ended = true;
@@ -295,17 +295,17 @@ internal sealed class QueueCore : IServedObject
                 while (list.First is { Value: var waiter })
                 {
                     Unregister(waiter);
-                    Answer(ref outbox, waiter.Peer, Peer.Fail(waiter.RequestId, Gone()));
+                    Answer(ref afterLock, waiter.Peer, Peer.Fail(waiter.RequestId, Gone()));
                 }
             Monitor.PulseAll(_gate);
         }
-        Send(outbox);
+        afterLock.Run();
     }
 
     // ---- under the lock ------------------------------------------------------------------------
 
     /// <summary>Matches waiting gets with items and waiting puts with room, then wakes local waiters.</summary>
-    private void Pump(ref List<Action>? outbox)
+    private void Pump(ref AfterLock afterLock)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         bool moved = true;
@@ -315,14 +315,14 @@ internal sealed class QueueCore : IServedObject
             while (_getters.First is { Value: var getter } && _items.Count > 0)
             {
                 Unregister(getter);
-                Lend(getter, ref outbox);
+                Lend(getter, ref afterLock);
                 moved = true;
             }
             while (_putters.First is { Value: var putter } && !Full)
             {
                 Unregister(putter);
                 _items.AddLast(putter.Item!);
-                Answer(ref outbox, putter.Peer, Peer.Reply(putter.RequestId));
+                Answer(ref afterLock, putter.Peer, Peer.Reply(putter.RequestId));
                 moved = true;
             }
         }
@@ -330,12 +330,12 @@ internal sealed class QueueCore : IServedObject
             while (_getters.First is { Value: var getter })
             {
                 Unregister(getter);
-                Answer(ref outbox, getter.Peer, Peer.Fail(getter.RequestId, CompletedForGet()));
+                Answer(ref afterLock, getter.Peer, Peer.Fail(getter.RequestId, CompletedForGet()));
             }
         if (_localWaiters > 0) Monitor.PulseAll(_gate);
     }
 
-    private void Lend(Waiter getter, ref List<Action>? outbox)
+    private void Lend(Waiter getter, ref AfterLock afterLock)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         var items = TakeItems(getter.Max, LoanBytes);
@@ -345,7 +345,7 @@ internal sealed class QueueCore : IServedObject
         reply.WriteInt64(loan);
         reply.WriteInt32(items.Length);
         foreach (var item in items) reply.WriteBytes(item);
-        Answer(ref outbox, getter.Peer, reply);
+        Answer(ref afterLock, getter.Peer, reply);
     }
 
     private byte[][] TakeItems(int max, long byteBudget = long.MaxValue)
@@ -368,7 +368,7 @@ internal sealed class QueueCore : IServedObject
         for (int i = items.Length - 1; i >= 0; i--) _items.AddFirst(items[i]);
     }
 
-    private void CompleteUnderLock(Peer? caller, ref List<Action>? outbox)
+    private void CompleteUnderLock(Peer? caller, ref AfterLock afterLock)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         if (_completed) return;
@@ -377,7 +377,7 @@ internal sealed class QueueCore : IServedObject
         {
             if (peer == caller) continue;   // the caller stopped putting before it asked
             _unconfirmed.Add(peer);
-            (outbox ??= new()).Add(() => peer.Notify((byte)QueueNotice.Completed, Id));
+            afterLock.Add(() => peer.Notify((byte)QueueNotice.Completed, Id));
         }
     }
 
@@ -407,14 +407,8 @@ internal sealed class QueueCore : IServedObject
         waiter.Timer?.Dispose();
     }
 
-    private static void Answer(ref List<Action>? outbox, Peer peer, WireWriter reply) =>
-        (outbox ??= new()).Add(() => peer.Send(reply));
-
-    private static void Send(List<Action>? outbox)
-    {
-        if (outbox is null) return;
-        foreach (var send in outbox) send();
-    }
+    private static void Answer(ref AfterLock afterLock, Peer peer, WireWriter reply) =>
+        afterLock.Add(() => peer.Send(reply));
 
     private static MpQueueCompletedException CompletedForPut() => new(
         "The queue is complete: Complete() was called, so it takes no more items. Make a new queue for more work.");
