@@ -7,6 +7,7 @@ using Xunit;
 
 namespace Multiproc.Tests;
 
+[Collection(SessionCollection.Name)]
 public sealed class EndpointTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("multiproc-test-").FullName;

@@ -116,6 +116,7 @@ internal sealed class QueueCore : IServedObject
         {
             if (_ended) throw Gone();
             CompleteUnderLock(null, ref afterLock);
+            Pump(ref afterLock);   // a take waiting here on a queue now drained must hear of it
         }
         afterLock.Run();
     }
