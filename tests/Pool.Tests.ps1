@@ -238,6 +238,18 @@ Describe 'Invoke-MpPool -Async, MpTask and callbacks' {
         $pool.Failed | Should -Be 5
     }
 
+    It 'ends Wait-MpTask in another runspace once the task it was handed ends' {
+        $pool = New-MpPool -Size 1
+        $ps = New-ModuleShell
+        try {
+            $task = Invoke-MpPool { Start-Sleep -Milliseconds 500; 'done' } -Pool $pool -Async
+            $null = $ps.AddScript('$w = [Diagnostics.Stopwatch]::StartNew(); $null = Wait-MpTask $args[0] -Timeout 30; $w.Elapsed.TotalSeconds').AddArgument($task)
+            $ps.Invoke()[0] | Should -BeLessThan 10 -Because 'the wait must see the task end, not its own timeout'
+            $task.State | Should -Be 'Completed'
+        }
+        finally { $ps.Dispose(); Stop-MpPool $pool }
+    }
+
     It 'keeps no -Async lane once its tasks are done, however many $using: values made one each' {
         $pool = New-MpPool -Size 2
         try {

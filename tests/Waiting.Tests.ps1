@@ -52,17 +52,6 @@ Describe 'Waiting costs nothing' {
         finally { $blocked.Shell.Dispose() }
     }
 
-    It 'a Wait-MpTask waiting in this process is not woken until its task ends' {
-        $task = Invoke-MpPool { Start-Sleep 60 } -Pool $script:Pool -Async
-        $blocked = Start-BlockedCommand 'Wait-MpTask $args[0]' $task
-        try {
-            $before = Get-ThreadWakeCount $blocked.Tid
-            Start-Sleep -Seconds 1   # the span measured, not a wait for something to happen
-            (Get-ThreadWakeCount $blocked.Tid) - $before | Should -BeLessOrEqual 1
-        }
-        finally { $blocked.Shell.Stop(); $blocked.Shell.Dispose() }
-    }
-
     It 'a child blocked in Get uses no CPU over 2 s' {
         $q = New-MpQueue
         $ready = New-MpQueue

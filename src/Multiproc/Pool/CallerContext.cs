@@ -61,7 +61,9 @@ public sealed class CallerContext
             if (met) return true;
             long left = Timeouts.MillisecondsLeft(deadline);
             if (left <= 0) return false;
-            try { _wake.Wait(left == long.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(left), cancel); }
+            // A result wakes the context of the runspace that submitted its task; a wait in another runspace
+            // (on a task handed to it) is not woken by it, so it looks again every 250 ms.
+            try { _wake.Wait(TimeSpan.FromMilliseconds(Math.Min(left, 250)), cancel); }
             catch (OperationCanceledException) { return false; }
         }
     }
