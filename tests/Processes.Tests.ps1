@@ -349,8 +349,10 @@ Describe 'The warm standby' {
         $script = @'
 Import-Module 'MODULE_PATH'
 $ErrorActionPreference = 'Stop'
+# Live children: one that has exited but is not reaped yet (state Z) is not running.
 function Get-ChildCount { @(Get-ChildItem /proc/[0-9]*/stat -ErrorAction Ignore | Where-Object {
-    ((Get-Content $_ -Raw -ErrorAction Ignore) -replace '^.*\)\s+', '').Split(' ')[1] -eq "$PID" }).Count }
+    $fields = ((Get-Content $_ -Raw -ErrorAction Ignore) -replace '^.*\)\s+', '').Split(' ')
+    $fields[1] -eq "$PID" -and $fields[0] -ne 'Z' }).Count }
 function Wait-Count($n) {
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
     while ((Get-ChildCount) -ne $n) { if ([DateTime]::UtcNow -gt $deadline) { throw "never $n children" }; Start-Sleep -Milliseconds 50 }
@@ -364,7 +366,7 @@ Start-MpProcess { $env:MP_STANDBY_TEST; $PWD.Path } -Wait
 [Multiproc.MpSettings]::StandbyCount = 0
 Wait-Count 0                                     # the standby went
 Start-MpProcess { } | Wait-MpProcess
-Start-Sleep -Seconds 1                           # a refill would have started by now
+Start-Sleep -Seconds 1                           # a refill would have started by now: an absence needs a span
 Get-ChildCount
 '@.Replace('MODULE_PATH', $ModulePath).Replace('TEST_DRIVE', $TestDrive)
         $out = & $Pwsh -NoProfile -NonInteractive -Command $script
