@@ -23,7 +23,7 @@ internal sealed class PoolWorker
     // Mode 0 pipes the whole chunk through the task wrapped as a filter (see TaskFilter), which marks each
     // item's end itself. Mode 1 pipes items one by one through that filter, each with its own arguments
     // (an -Async lane); a binding error never reaches the filter, so it is marked here. Mode 2 runs a task
-    // with blocks of its own once per item. Finish() is skipped only when `exit` cut the chunk short.
+    // with blocks of its own once per item. ChunkEnded() is skipped only when `exit` cut the chunk short.
     private const string Loop = @"
 param($__MpWorker)
 while ($__MpRun = $__MpWorker.Next()) {
@@ -37,16 +37,16 @@ while ($__MpRun = $__MpWorker.Next()) {
             for ($__MpI = 0; $__MpI -lt $__MpItems.Length; $__MpI++) {
                 $__MpA = if ($__MpRun.ItemArguments) { $__MpRun.ItemArguments[$__MpI] } else { $__MpArgs }
                 if ($__MpRun.Mode -eq 1) {
-                    try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.Fail($_); $__MpSink.Done($true) }
+                    try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.ItemFailed($_); $__MpSink.ItemEnded($true) }
                 }
                 else {
                     $__MpEnded = $false
-                    try { , $__MpItems[$__MpI] | & $__MpTask @__MpA; $__MpEnded = $true } catch { $__MpSink.Fail($_); $__MpEnded = $true } finally { $__MpSink.Done($__MpEnded) }
+                    try { , $__MpItems[$__MpI] | & $__MpTask @__MpA; $__MpEnded = $true } catch { $__MpSink.ItemFailed($_); $__MpEnded = $true } finally { $__MpSink.ItemEnded($__MpEnded) }
                 }
             }
         } 3>&1 4>&1 5>&1 6>&1   # merged once for the chunk, not once an item
     }
-    $__MpSink.Finish()
+    $__MpSink.ChunkEnded()
 }
 ";
 
@@ -156,14 +156,14 @@ while ($__MpRun = $__MpWorker.Next()) {
             _stopping = false;
         }
         if (cut is null) return;
-        if (!stopped && !cut.Sink.Finished)
+        if (!stopped && !cut.Sink.ChunkRanToEnd)
         {
             // `exit` in a task ends the worker, as it would end a process: the item that ran it is lost.
-            cut.Sink.FlushAllButLast();
+            cut.Sink.SendResultsButLast();
             _parent.Close();
             Process.GetCurrentProcess().Kill();
         }
-        cut.Sink.Flush(finished: true);
+        cut.Sink.SendResults(chunkEnded: true);
     }
 
     private TaskSink? CurrentSink()
@@ -182,7 +182,7 @@ while ($__MpRun = $__MpWorker.Next()) {
             _current = null;
             stopping = _stopping;
         }
-        done?.Sink.Flush(finished: true);
+        done?.Sink.SendResults(chunkEnded: true);
         if (stopping) return null;   // let the stop land on the loop's end, not on the next chunk
         while (true)
         {
@@ -205,10 +205,10 @@ while ($__MpRun = $__MpWorker.Next()) {
                 if (call.Error is not null && !_cancelled.ContainsKey(chunk.CallId))
                     foreach (var _ in chunk.Values)
                     {
-                        sink.Fail(call.Error);
-                        sink.Done(normally: false);   // all go with the chunk's end, in one message
+                        sink.ItemFailed(call.Error);
+                        sink.ItemEnded(normally: false);   // all go with the chunk's end, in one message
                     }
-                sink.Flush(finished: true);
+                sink.SendResults(chunkEnded: true);
                 continue;
             }
             JobSetup.SetVariables(call.Definition.UsingValues, _state);

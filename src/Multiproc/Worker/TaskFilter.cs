@@ -33,7 +33,7 @@ internal static class TaskFilter
         if (end.Find(a => a is ReturnStatementAst, searchNestedScriptBlocks: false) is not null)
             return (ScriptBlock.Create($"{usings}\n{param}\nprocess {{\n{body}\n}}"), true);
         // $__MpEnded is set only when the body ran to its end or threw: `exit` (or `break`) skips it.
-        var filter = $"{usings}\n{param}\nprocess {{ $__MpEnded = $false; try {{\n{body}\n$__MpEnded = $true }} catch {{ $__MpSink.Fail($_); $__MpEnded = $true }} finally {{ $__MpSink.Done($__MpEnded) }} }}";
+        var filter = $"{usings}\n{param}\nprocess {{ $__MpEnded = $false; try {{\n{body}\n$__MpEnded = $true }} catch {{ $__MpSink.ItemFailed($_); $__MpEnded = $true }} finally {{ $__MpSink.ItemEnded($__MpEnded) }} }}";
         return (ScriptBlock.Create(filter), false);
     }
 }

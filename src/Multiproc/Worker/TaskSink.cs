@@ -10,7 +10,7 @@ namespace Multiproc.Worker;
 /// <summary>Collects what each item of a chunk produces and sends it to the parent. Not for use from scripts.</summary>
 /// <remarks>
 /// Everything runs on the worker's pipeline thread: output and records arrive as they are written, so
-/// whatever comes before <see cref="Done"/> belongs to the current item. Results go out in batches: at
+/// whatever comes before <see cref="ItemEnded"/> belongs to the current item. Results go out in batches: at
 /// the chunk's end, and whenever 20 ms have passed. An item that ended normally is also copied to the
 /// worker's <see cref="ResultLedger"/> before the next item starts, where the parent finds it if the
 /// worker dies (SPEC §10): a worker that dies loses only the item it was running, and no finished item
@@ -47,19 +47,19 @@ public sealed class TaskSink
     }
 
     /// <summary>How many items have ended.</summary>
-    public int Ended { get; private set; }
+    public int ItemsEnded { get; private set; }
 
-    /// <summary>True once the wrapper ran to its end (not cut short by `exit`).</summary>
-    public bool Finished { get; private set; }
+    /// <summary>True once the loop ran the chunk to its end (not cut short by `exit`).</summary>
+    public bool ChunkRanToEnd { get; private set; }
 
     /// <summary>The current item threw: it failed, and the chunk goes on with the next.</summary>
-    public void Fail(ErrorRecord error) => _failure = error;
+    public void ItemFailed(ErrorRecord error) => _failure = error;
 
     /// <summary>The current item has ended; <paramref name="normally"/> when it ran to its end or threw.</summary>
-    public void Done(bool normally)
+    public void ItemEnded(bool normally)
     {
         _lastItemAt = _items.Length;
-        _items.WriteInt32(Ended++);
+        _items.WriteInt32(ItemsEnded++);
         _items.WriteInt32(_entryCount);
         _items.WriteRaw(_entries.WrittenSpan);
         ChunkResults.WriteFailure(_items, _failure);
@@ -70,8 +70,8 @@ public sealed class TaskSink
         if (!normally) return;   // it may have run `exit`: not a result until the chunk goes on
         // In the ledger before the next item starts (with any item before it that did not end normally:
         // this one's end shows that one did not end the worker). Too large for it: to the parent now.
-        if (!_ledger.TryAppend(_chunkId, _items.WrittenSpan[_ledgeredUpTo..], _pending - _ledgeredItems)) Flush(finished: false);
-        else if (Stopwatch.GetTimestamp() - _lastFlush > FlushTicks) Flush(finished: false);
+        if (!_ledger.TryAppend(_chunkId, _items.WrittenSpan[_ledgeredUpTo..], _pending - _ledgeredItems)) SendResults(chunkEnded: false);
+        else if (Stopwatch.GetTimestamp() - _lastFlush > FlushTicks) SendResults(chunkEnded: false);
         else
         {
             _ledgeredUpTo = _items.Length;
@@ -79,7 +79,8 @@ public sealed class TaskSink
         }
     }
 
-    public void Finish() => Finished = true;
+    /// <summary>The loop ran the chunk to its end.</summary>
+    public void ChunkEnded() => ChunkRanToEnd = true;
 
     /// <param name="item">Null for a task's $null output.</param>
     internal void OnOutput(PSObject? item)
@@ -113,22 +114,22 @@ public sealed class TaskSink
         _entryCount++;
     }
 
-    /// <summary>Sends what ended since the last flush; <paramref name="finished"/> closes the chunk.</summary>
-    internal void Flush(bool finished) => Send(finished, _pending, _items.Length);
+    /// <summary>Sends the items that ended since the last send; <paramref name="chunkEnded"/> closes the chunk.</summary>
+    internal void SendResults(bool chunkEnded) => Send(chunkEnded, _pending, _items.Length);
 
-    /// <summary>Sends what ended but the last item: it ran `exit`, so its worker ends and the item is lost.</summary>
-    internal void FlushAllButLast()
+    /// <summary>Sends them but the last item: it ran `exit`, so its worker ends and the item is lost.</summary>
+    internal void SendResultsButLast()
     {
-        if (_pending > 0) Send(finished: false, _pending - 1, _lastItemAt);
+        if (_pending > 0) Send(chunkEnded: false, _pending - 1, _lastItemAt);
     }
 
-    private void Send(bool finished, int count, int length)
+    private void Send(bool chunkEnded, int count, int length)
     {
-        if (count == 0 && !finished) return;
+        if (count == 0 && !chunkEnded) return;
         var message = _message;
         message.Clear();
         double seconds = (double)(Stopwatch.GetTimestamp() - _started) / Stopwatch.Frequency;
-        ChunkResults.WriteHeader(message, _chunkId, finished, seconds, count);
+        ChunkResults.WriteHeader(message, _chunkId, chunkEnded, seconds, count);
         message.WriteRaw(_items.WrittenSpan[..length]);
         _items.Clear();
         _pending = 0;
