@@ -242,6 +242,45 @@ Describe 'The pool under worker kills' {
         Wait-Until { $pool.WorkerIds.Count -eq 2 } -Because 'the pool to keep its size'
     }
 
+    It 'answers each of 20,000 inputs exactly once with timeouts and retries while workers are killed at random' {
+        $pool = $script:Pool
+        $runs = New-MpDictionary
+        $killer = [powershell]::Create().AddScript({
+                param($pool, $seed)
+                $random = [Random]::new($seed); $kills = 0
+                while ($kills -lt 6) {
+                    Start-Sleep -Milliseconds ($random.Next(300, 1500))
+                    $ids = $pool.WorkerIds
+                    if ($ids.Count) { Stop-Process -Id $ids[$random.Next(0, $ids.Count)] -Force -ErrorAction Ignore; $kills++ }
+                }
+                $kills
+            }).AddArgument($pool).AddArgument($script:Random.Next())
+        $handle = $killer.BeginInvoke()
+        $errs = $null
+        # Every 4,000th input hangs until its timeout, three times; a killed worker's item runs again.
+        $got = 1..20000 | Invoke-MpPool {
+            $null = ($using:runs).Increment($_)
+            if ($_ % 4000 -eq 0) { Start-Sleep 600 }
+            $_
+        } -Pool $pool -Unordered -TaskTimeout 1 -StopGrace 0.5 -RetryCount 2 -RetryDelay 0 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $kills = $killer.EndInvoke($handle)[0]
+        $killer.Dispose()
+        $answered = @($got) + @($errs | ForEach-Object TargetObject)
+        $unique = ($answered | Sort-Object -Unique).Count
+        "$(20000 - $unique)/$($answered.Count - $unique)" | Should -Be '0/0' -Because "lost/doubled with $(@($got).Count) results and $($errs.Count) errors after $kills kills"
+        @($errs | ForEach-Object TargetObject | Sort-Object) | Should -Be 4000, 8000, 12000, 16000, 20000
+        foreach ($e in $errs) {
+            # A kill may land on a hanging task too: its attempt then ends as a lost worker's.
+            $e.FullyQualifiedErrorId | Should -BeLike 'Mp*,*'
+            $e.FullyQualifiedErrorId -replace ',.*' | Should -BeIn 'MpTaskTimeout', 'MpWorkerLost'
+            "$e" | Should -Match 'all 3 attempts'
+            $runs[$e.TargetObject] | Should -Be 3
+        }
+        $ranAgain = @(@($got) | Where-Object { $runs[$_] -ne 1 })
+        $ranAgain.Count | Should -BeLessOrEqual $kills -Because 'only an item a killed worker was running runs again'
+        Wait-Until { $pool.WorkerIds.Count -eq 2 } -Because 'the pool to keep its size'
+    }
+
     It 'never runs a finished task twice across 8 worker kills' {
         $runs = New-MpDictionary
         $errs = $null

@@ -17,7 +17,7 @@ namespace Multiproc;
 /// A worker that dies fails only the item it was running; the rest of its chunks go back to the front
 /// of their queues, and a new worker takes its place.
 /// </remarks>
-public sealed class MpPool
+public sealed partial class MpPool
 {
     private const int InFlightPerWorker = 2;
     private const int StartAttempts = 4;
@@ -32,16 +32,22 @@ public sealed class MpPool
     private readonly Dictionary<string, PoolCall> _lanes = new();   // guarded by _gate; -Async lanes by script and `$using:` values
     private int _starting;                                  // guarded by _gate; replacements on their way
     private long _completed, _failed;                       // guarded by _gate
-    private readonly Timer _gatherTimer;                    // dispatches again once a partial chunk has waited long enough
+    private readonly List<Retry> _retries = new();          // guarded by _gate; failed items waiting for their next attempt
+    private readonly Timer _timer;                          // see WakeIn
+    private long _timerDue = long.MaxValue;                 // guarded by _gate; when it fires next (Environment.TickCount64)
 
-    private MpPool(string name, int size, int maxTasksPerWorker, JobSpec setup)
+    private MpPool(string name, int size, int maxTasksPerWorker, JobSpec setup, RunPolicy policy)
     {
         Name = name;
         Size = size;
         MaxTasksPerWorker = maxTasksPerWorker;
+        Policy = policy;
         _setup = setup;
-        _gatherTimer = new Timer(_ => DispatchNow());
+        _timer = new Timer(_ => OnTimer());
     }
+
+    /// <summary>Its calls' default timeouts, retries and -MaxFailures.</summary>
+    internal RunPolicy Policy { get; }
 
     public string Name { get; }
 
@@ -71,9 +77,9 @@ public sealed class MpPool
     public override string ToString() => $"MpPool {Name} ({State}, {Size} workers)";
 
     /// <summary>Starts the pool's workers side by side and returns once all are set up.</summary>
-    internal static MpPool Start(string? name, int size, int maxTasksPerWorker, JobSpec setup, CancellationToken cancel)
+    internal static MpPool Start(string? name, int size, int maxTasksPerWorker, JobSpec setup, RunPolicy policy, CancellationToken cancel)
     {
-        var pool = new MpPool(name ?? $"MpPool-{Interlocked.Increment(ref s_lastNumber)}", size, maxTasksPerWorker, setup);
+        var pool = new MpPool(name ?? $"MpPool-{Interlocked.Increment(ref s_lastNumber)}", size, maxTasksPerWorker, setup, policy);
         var starts = Enumerable.Range(0, size).Select(_ => Task.Run(() => PoolMember.Start(setup, cancel))).ToArray();
         try { Task.WaitAll(starts, cancel); }
         catch (Exception e)
@@ -98,7 +104,7 @@ public sealed class MpPool
         lock (_gate)
         {
             if (!_lanes.TryGetValue(key, out var lane))
-                _lanes[key] = lane = new PoolCall(new TaskDefinition(script, usingValues, Array.Empty<object?>()), null, false, caller, laneKey: key);
+                _lanes[key] = lane = new PoolCall(new TaskDefinition(script, usingValues, Array.Empty<object?>()), null, false, caller, Policy, laneKey: key);
             return lane;
         }
     }
@@ -142,11 +148,25 @@ public sealed class MpPool
         lock (_gate)
         {
             while (call.Pending.Count > 0) call.Pending.RemoveFirst();
+            _retries.RemoveAll(r => r.Item.Call == call);
+            call.Retrying = 0;
             _calls.Remove(call);
-            foreach (var member in _members.Where(m => m.InFlight.Any(c => c.Call == call)))
-                PostCallId(member, FrameType.PoolCancel, call, ref afterLock);
+            foreach (var member in _members)
+                if (member.InFlight.Find(c => c.Call == call) is { } chunk)
+                {
+                    PostCallId(member, FrameType.PoolCancel, call, ref afterLock);
+                    // What has not stopped by the end of the grace is killed (Watch), and so ends.
+                    if (chunk == member.InFlight[0] && member.Stop is null)
+                        OrderStop(member, new StopOrder(chunk.Id, StopOrder.WholeChunk, Grace(call.Policy), "cancelled"));
+                }
         }
         afterLock.Run();
+    }
+
+    /// <summary>True while a worker still runs a chunk of <paramref name="call"/> (after Cancel: until it has stopped).</summary>
+    internal bool IsRunning(PoolCall call)
+    {
+        lock (_gate) return _members.Any(m => m.InFlight.Any(c => c.Call == call));
     }
 
     /// <summary>True when no call has items waiting or running.</summary>
@@ -184,6 +204,8 @@ public sealed class MpPool
             {
                 while (call.Pending.Count > 0) failed.Add((call.Pending.RemoveFirst(), Failure(Closed())));
             }
+            foreach (var retry in _retries) failed.Add((retry.Item, Failure(Closed())));
+            _retries.Clear();
             foreach (var member in _members)
                 foreach (var chunk in member.InFlight)
                     foreach (var item in chunk.Items.Skip(chunk.Resulted)) failed.Add((item, Failure(Closed())));
@@ -203,7 +225,7 @@ public sealed class MpPool
             _members.Clear();
         }
         foreach (var member in members) member.Kill();
-        _gatherTimer.Dispose();
+        _timer.Dispose();
         PoolTable.Remove(this);
     }
 
@@ -277,12 +299,17 @@ public sealed class MpPool
 
     private void OnFrame(PoolMember member, Frame frame)
     {
+        if (frame.Type == FrameType.PoolExit)
+        {
+            lock (_gate) member.ExitCode = new WireReader(frame.Body).ReadInt32();
+            return;
+        }
         if (frame.Type != FrameType.PoolResults) return;
         var (chunkId, runSeconds, results) = ChunkResults.Read(new WireReader(frame.Body));
         var completions = new List<(PoolItem Item, ItemResult Result)>(results.Count);
         var afterLock = new AfterLock();
         bool retire = false;
-        PoolCall? chunkCall = null;
+        PoolCall chunkCall;
         lock (_gate)
         {
             var chunk = member.InFlight.Find(c => c.Id == chunkId);
@@ -290,18 +317,16 @@ public sealed class MpPool
             chunkCall = chunk.Call;
             foreach (var (index, result) in results)
             {
-                completions.Add((chunk.Items[index], result));
                 chunk.Resulted = Math.Max(chunk.Resulted, index + 1);
-                if (result.Failure is null) _completed++;
-                else _failed++;
+                Settle(chunk.Items[index], result, completions, ref afterLock);
             }
             if (runSeconds is { } seconds)
             {
                 member.InFlight.Remove(chunk);
-                // Finished short without `exit` (a top-level `continue` or `break` unwound the worker's
-                // loop): the items it did not reach never ran, so they go back to be run.
-                if (chunk.Resulted < chunk.Items.Length && !chunk.Call.Cancelled)
-                    for (int i = chunk.Items.Length - 1; i >= chunk.Resulted; i--) chunk.Call.Pending.AddFirst(chunk.Items[i]);
+                if (member.Stop?.ChunkId == chunk.Id) member.Stop = null;
+                // Finished short without `exit` (a top-level `continue` or `break` unwound the worker's loop, a
+                // stopped item ended it, or its call was drained): the items it did not reach never ran.
+                PutBack(chunk.Call, chunk.Items.Skip(chunk.Resulted).ToList(), completions);
                 chunk.Call.Observe(chunk.Resulted, seconds);
                 retire = MaxTasksPerWorker > 0 && member.ItemsSent >= MaxTasksPerWorker && member.InFlight.Count == 0;
                 if (retire)
@@ -312,11 +337,7 @@ public sealed class MpPool
             }
             Dispatch(ref afterLock);
         }
-        if (chunkCall is not null)
-        {
-            chunkCall.Complete(completions);
-            ForgetIfDone(chunkCall, ref afterLock);
-        }
+        CompleteAll(completions, new[] { chunkCall }, ref afterLock);
         if (retire)
         {
             member.Kill();
@@ -326,10 +347,15 @@ public sealed class MpPool
     }
 
     /// <summary>A worker's connection closed: unless it was let go, the item it ran fails and the rest go back.</summary>
+    /// <remarks>
+    /// Every way a worker ends takes this path: killed from outside, `exit` in a task, the OOM killer, and
+    /// the kill that ends a task which did not stop within -StopGrace of its -TaskTimeout.
+    /// </remarks>
     private void OnWorkerGone(PoolMember member)
     {
-        var lost = new List<(PoolItem Item, ItemResult Result)>();
+        var completions = new List<(PoolItem Item, ItemResult Result)>();
         var afterLock = new AfterLock();
+        var calls = new List<PoolCall>();
         // Dead before its ledger is read: a worker whose connection this side closed may still be writing it.
         try
         {
@@ -341,35 +367,31 @@ public sealed class MpPool
         {
             if (member.Retiring || !_members.Remove(member)) return;
             member.Retiring = true;
-            TakeUnsent(member, lost);
+            TakeUnsent(member, completions, ref afterLock);
             bool running = true;
             foreach (var chunk in member.InFlight)
             {
+                calls.Add(chunk.Call);
                 var left = chunk.Items.Skip(chunk.Resulted).ToList();
                 if (running && left.Count > 0 && !chunk.Call.Cancelled)
                 {
-                    var item = left[0];
-                    _failed++;
-                    lost.Add((item, Failure(new MpWorkerLostException(
-                        $"The pool worker running this task (process {member.ProcessId}) died: it was killed, or the task ran exit. The pool replaced it.",
-                        item.Input))));
+                    Settle(left[0], Failure(LostTask(member, chunk, left[0])), completions, ref afterLock);
                     left.RemoveAt(0);
                 }
                 running = false;
-                if (chunk.Call.Cancelled) continue;
-                for (int i = left.Count - 1; i >= 0; i--) chunk.Call.Pending.AddFirst(left[i]);
+                PutBack(chunk.Call, left, completions);
             }
             member.InFlight.Clear();
             Dispatch(ref afterLock);
         }
         member.Kill();
-        foreach (var (item, result) in lost) item.Call.Complete(item, result);
+        CompleteAll(completions, calls, ref afterLock);
         Replace();
         afterLock.Run();
     }
 
     /// <summary>What a dead worker finished but had not sent, from its ledger; each item once. Under _gate.</summary>
-    private void TakeUnsent(PoolMember member, List<(PoolItem Item, ItemResult Result)> completions)
+    private void TakeUnsent(PoolMember member, List<(PoolItem Item, ItemResult Result)> completions, ref AfterLock afterLock)
     {
         if (member.InFlight.Count == 0 || member.Ledger.Read() is not { } unsent) return;
         var chunk = member.InFlight[0];
@@ -380,10 +402,28 @@ public sealed class MpPool
         foreach (var (index, result) in items)
         {
             if (index < chunk.Resulted || index >= chunk.Items.Length) continue;   // it came over the connection already
-            completions.Add((chunk.Items[index], result));
             chunk.Resulted = index + 1;
-            if (result.Failure is null) _completed++;
-            else _failed++;
+            Settle(chunk.Items[index], result, completions, ref afterLock);
+        }
+    }
+
+    /// <summary>Items a worker was sent and never started go back to the front of their call's queue, or, once the call has stopped early, never run. Under _gate.</summary>
+    private static void PutBack(PoolCall call, List<PoolItem> items, List<(PoolItem Item, ItemResult Result)> completions)
+    {
+        if (call.Cancelled) return;
+        if (call.FailedFast) foreach (var item in items) completions.Add((item, ItemResult.NeverRun));
+        else for (int i = items.Count - 1; i >= 0; i--) call.Pending.AddFirst(items[i]);
+    }
+
+    /// <summary>Hands results to their calls (waking their callers), then forgets those calls, and <paramref name="touched"/>, if they are done.</summary>
+    private void CompleteAll(List<(PoolItem Item, ItemResult Result)> completions, IEnumerable<PoolCall> touched, ref AfterLock afterLock)
+    {
+        var calls = touched.Concat(completions.Select(c => c.Item.Call)).Distinct().ToList();
+        foreach (var call in calls)
+        {
+            if (calls.Count == 1) call.Complete(completions);   // the usual case: one chunk's results
+            else call.Complete(completions.Where(c => c.Item.Call == call).ToList());
+            ForgetIfDone(call, ref afterLock);
         }
     }
 
@@ -420,7 +460,7 @@ public sealed class MpPool
         if (budget <= 0) return null;
         foreach (var call in _calls)
         {
-            if (call.Pending.Count == 0 || call.Cancelled) continue;
+            if (call.Pending.Count == 0 || call.Cancelled || call.FailedFast) continue;
             // Only quick tasks queue behind others: a slow one waits for a free worker instead.
             if (member.InFlight.Count > 0 && !call.IsQuick) continue;
             int size = Math.Min(call.ChunkSize, budget);
@@ -432,7 +472,7 @@ public sealed class MpPool
                 if (member.InFlight.Count > 0) continue;
                 if (waited < GatherTicks)
                 {
-                    _gatherTimer.Change(1 + (int)((GatherTicks - waited) * 1000 / Stopwatch.Frequency), Timeout.Infinite);
+                    WakeIn(1 + (GatherTicks - waited) * 1000 / Stopwatch.Frequency);
                     continue;
                 }
             }
@@ -441,15 +481,31 @@ public sealed class MpPool
             member.ItemsSent += items.Length;
             var chunk = new SentChunk(Interlocked.Increment(ref s_lastChunk), call, items);
             member.InFlight.Add(chunk);
+            if (chunk.HasTimeout) WakeIn(WatchMilliseconds);
             return chunk;
         }
         return null;
     }
 
-    private void DispatchNow()
+    /// <summary>Has the pool's timer fire within <paramref name="milliseconds"/>: to send a chunk that waited to fill, or to <see cref="Watch"/>. Under _gate.</summary>
+    private void WakeIn(long milliseconds)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate));
+        long due = Environment.TickCount64 + milliseconds;
+        if (due >= _timerDue || State is MpPoolState.Stopped or MpPoolState.Closed) return;
+        _timerDue = due;
+        _timer.Change(Math.Max(0, milliseconds), Timeout.Infinite);
+    }
+
+    private void OnTimer()
     {
         var afterLock = new AfterLock();
-        lock (_gate) Dispatch(ref afterLock);
+        lock (_gate)
+        {
+            _timerDue = long.MaxValue;
+            Watch(ref afterLock);
+            Dispatch(ref afterLock);
+        }
         afterLock.Run();
     }
 
@@ -466,7 +522,7 @@ public sealed class MpPool
     private void Forget(PoolCall call, ref AfterLock afterLock)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
-        if (call.Pending.Count > 0 || !(call.InputComplete || call.IsLane || call.Cancelled)) return;
+        if (call.Pending.Count > 0 || call.Retrying > 0 || !(call.InputComplete || call.IsLane || call.Cancelled)) return;
         if (_members.Any(m => m.InFlight.Any(c => c.Call == call))) return;
         _calls.Remove(call);
         // An idle lane goes too, or one per distinct `$using:` value would be kept for the pool's life;

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Management.Automation;
+using System.Threading;
 using Multiproc.Ipc;
 using Multiproc.Pool;
 using Multiproc.Processes;
@@ -11,11 +12,12 @@ namespace Multiproc.Commands;
 /// <remarks>
 /// The first input starts the call, later ones feed it, and results are written as they arrive, between
 /// inputs and after the last. Ctrl+C, -ErrorAction Stop and a downstream Select-Object -First end the
-/// command through <see cref="Release"/>, which cancels what is left; a pool made for the call goes too.
+/// command through <see cref="Release"/>, which stops what is left as Ctrl+C would (a task that has not
+/// ended within -StopGrace is killed with its worker); a pool made for the call goes too.
 /// </remarks>
 [Cmdlet(VerbsLifecycle.Invoke, "MpPool", DefaultParameterSetName = NewPoolSet)]
 [OutputType(typeof(object), typeof(MpTask))]
-public sealed class InvokeMpPoolCommand : MpCmdlet
+public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
 {
     private const string NewPoolSet = "NewPool";
     private const string PoolSet = "Pool";
@@ -71,6 +73,7 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
     private PoolCall? _call;
     private byte[]? _arguments;   // -Async: each task brings its arguments, serialized once per command
     private CallerContext _caller = null!;
+    private RunPolicy _policy = RunPolicy.Default;
     private long _started;
     private long _lastProgress;
     private bool _showedProgress;
@@ -83,14 +86,18 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
         if (Async && (ChunkSize > 0 || Unordered))
             ThrowTerminating(new MpInvalidArgumentException(
                 "-ChunkSize and -Unordered shape map mode's results; with -Async each task is its own MpTask."));
+        if (Async && MyInvocation.BoundParameters.ContainsKey(nameof(MaxFailures)))
+            ThrowTerminating(new MpInvalidArgumentException(
+                "-MaxFailures ends a map call early; with -Async each task is its own MpTask. Leave out -Async, or check each task's State."));
         try
         {
             _caller = CallerContext.Of(this);
             var (script, usingValues) = ScriptCapture.RewriteUsing(ScriptBlock, SessionState);
             var definition = new TaskDefinition(script, usingValues, ArgumentList ?? Array.Empty<object?>());
+            _policy = PolicyOver(ParameterSetName == NewPoolSet ? RunPolicy.Default : Pool.Policy);
             if (ParameterSetName == NewPoolSet)
             {
-                _pool = MpPool.Start(null, Size, 0, PoolSetup.For(this, null, null, null), StopToken);
+                _pool = MpPool.Start(null, Size, 0, PoolSetup.For(this, null, null, null), _policy, StopToken);
                 _ownsPool = true;
             }
             else _pool = Pool;
@@ -99,7 +106,7 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
                 _call = _pool.LaneFor(script, usingValues, _caller);
                 _arguments = Serializer.Write(definition.Arguments);
             }
-            else _call = new PoolCall(definition, ChunkSize > 0 ? ChunkSize : null, !Unordered, _caller);
+            else _call = new PoolCall(definition, ChunkSize > 0 ? ChunkSize : null, !Unordered, _caller, _policy);
             _started = Stopwatch.GetTimestamp();
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
@@ -117,10 +124,14 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
         }
         var input = InputObject?.BaseObject is null ? null : InputObject;
         var task = Async ? new MpTask(input, Callback, ErrorCallback, _caller) : null;
-        try { _pool!.Submit(_call!.Add(input, bytes, task, _arguments)); }
+        try { _pool!.Submit(_call!.Add(input, bytes, task, _arguments, _policy)); }
         catch (MpException e) { ThrowTerminating(e); }
         if (task is not null) WriteObject(task);
-        else WriteReady();
+        else
+        {
+            WriteReady();
+            if (_call!.FailedFast) EndFailedFast();
+        }
     }
 
     protected override void EndProcessing()
@@ -135,13 +146,31 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
         }, System.Threading.Timeout.InfiniteTimeSpan, StopToken, WriteError);
         if (_showedProgress)
             WriteProgress(new ProgressRecord(0, "Invoke-MpPool", "Done") { RecordType = ProgressRecordType.Completed });
+        if (_call!.FailedFast) EndFailedFast();
+    }
+
+    /// <summary>-MaxFailures was reached: once what was running has ended and its results are out, the call ends.</summary>
+    private void EndFailedFast()
+    {
+        _caller.WaitUntil(() =>
+        {
+            bool settled = _call!.AllAnswered;
+            WriteReady();
+            return settled;
+        }, System.Threading.Timeout.InfiniteTimeSpan, StopToken, WriteError);
+        var (succeeded, failed, neverRun) = _call!.Counts;
+        ThrowTerminating(new MpTooManyFailuresException(
+            $"The call stopped early: {failed} tasks failed, and -MaxFailures is {_policy.MaxFailures}. " +
+            $"{succeeded} succeeded, {failed} failed, {neverRun} never ran. Fix what makes them fail, or raise -MaxFailures.",
+            new { Succeeded = succeeded, Failed = failed, NeverRun = neverRun }));
     }
 
     /// <summary>Writes the results that are ready, runs due callbacks and shows progress.</summary>
     private void WriteReady()
     {
         if (_call!.TakeReady() is { } ready)
-            foreach (var item in ready) PoolOutputWriter.Emit(this, item.Result!, item.Input);
+            foreach (var item in ready)
+                if (item.Result != ItemResult.NeverRun) PoolOutputWriter.Emit(this, item.Result!, item.Input);
         if (_caller.HasPending) _caller.RunPending(WriteError);
         ShowProgress();
     }
@@ -159,10 +188,16 @@ public sealed class InvokeMpPoolCommand : MpCmdlet
         WriteProgress(record);
     }
 
-    /// <summary>Whatever ended the command, a call not done is cancelled, and a pool made for it goes.</summary>
+    /// <summary>Whatever ended the command, a call not done is stopped, and a pool made for it goes.</summary>
+    /// <remarks>Its tasks stop as Ctrl+C would stop them (their finally blocks run); what has not ended within
+    /// -StopGrace is killed. This waits for that, so nothing of the call runs once the command has ended.</remarks>
     protected override void Release()
     {
-        if (_call is not null && _pool is not null && !Async && !_call.IsDone) _pool.Cancel(_call);
+        if (_call is not null && _pool is not null && !Async && !_call.IsDone)
+        {
+            _pool.Cancel(_call);
+            _caller.WaitUntil(() => !_pool.IsRunning(_call), System.Threading.Timeout.InfiniteTimeSpan, CancellationToken.None, onError: null);
+        }
         if (_ownsPool) _pool?.Terminate();
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Threading;
+using Multiproc.Pool;
 using Multiproc.Processes;
 
 namespace Multiproc.Commands;
@@ -8,7 +9,7 @@ namespace Multiproc.Commands;
 /// <summary>Starts a pool of warm worker processes, as Python's multiprocessing.Pool.</summary>
 [Cmdlet(VerbsCommon.New, "MpPool")]
 [OutputType(typeof(MpPool))]
-public sealed class NewMpPoolCommand : MpCmdlet
+public sealed class NewMpPoolCommand : RunPolicyCmdlet
 {
     [Parameter(Position = 0)]
     [ValidateRange(1, 256)]
@@ -41,7 +42,7 @@ public sealed class NewMpPoolCommand : MpCmdlet
         try
         {
             var setup = PoolSetup.For(this, InitializationScript, Function, Module);
-            WriteObject(MpPool.Start(Name, Size, MaxTasksPerWorker, setup, StopToken));
+            WriteObject(MpPool.Start(Name, Size, MaxTasksPerWorker, setup, PolicyOver(RunPolicy.Default), StopToken));
         }
         catch (OperationCanceledException) { }
         catch (MpException e) { ThrowTerminating(e); }

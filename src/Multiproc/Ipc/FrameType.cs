@@ -41,4 +41,10 @@ internal enum FrameType : byte
     PoolForget = 18,
     /// <summary>On a pipe: a message too large for its ring, in a file; the body is its type (a byte) and the file's path.</summary>
     PipeSpill = 19,
+    /// <summary>Parent → pool worker: stop the item that runs too long (chunk id, item index, the error's message).</summary>
+    PoolStopItem = 20,
+    /// <summary>Parent → pool worker: start no more items of a call, but let the running one finish (its id follows).</summary>
+    PoolDrain = 21,
+    /// <summary>Pool worker → parent: a task ran `exit` with this code (int32), and the worker ends.</summary>
+    PoolExit = 22,
 }

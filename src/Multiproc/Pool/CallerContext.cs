@@ -48,16 +48,17 @@ public sealed class CallerContext
     /// <summary>
     /// Waits until <paramref name="done"/> holds, running due callbacks meanwhile (their errors go to
     /// <paramref name="onError"/>); false at the timeout or on cancellation. Once it holds, the callbacks
-    /// queued before it held have run too.
+    /// queued before it held have run too. With a null <paramref name="onError"/> no callback runs: a
+    /// command that is being stopped waits that way, as a callback could not run in its pipeline.
     /// </summary>
-    internal bool WaitUntil(Func<bool> done, TimeSpan timeout, CancellationToken cancel, Action<ErrorRecord> onError)
+    internal bool WaitUntil(Func<bool> done, TimeSpan timeout, CancellationToken cancel, Action<ErrorRecord>? onError)
     {
         long deadline = Timeouts.Deadline(timeout);
         while (true)
         {
             _wake.Reset();   // before the check: a wake-up after it is not missed
             bool met = done();
-            RunPending(onError);
+            if (onError is not null) RunPending(onError);
             if (met) return true;
             long left = Timeouts.MillisecondsLeft(deadline);
             if (left <= 0) return false;

@@ -7,6 +7,9 @@ namespace Multiproc.Pool;
 /// <summary>What one item produced: its output and stream records in order, and whether it failed.</summary>
 internal sealed class ItemResult
 {
+    /// <summary>The answer of an item that never ran because its call stopped early (-MaxFailures): it is not emitted.</summary>
+    public static readonly ItemResult NeverRun = new();
+
     /// <summary>Output objects (Stream null) and records, in the order they were written.</summary>
     public List<(StreamKind? Stream, object? Value)> Entries { get; } = new();
 

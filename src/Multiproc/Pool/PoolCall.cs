@@ -27,10 +27,13 @@ internal sealed class PoolCall
     private bool _inputComplete;                          // guarded by _gate
     private double _secondsPerItem = -1;                  // guarded by the pool's lock; -1 until a chunk has run
 
-    public PoolCall(TaskDefinition definition, int? chunkSize, bool ordered, CallerContext caller, string? laneKey = null)
+    private int _succeeded, _failed, _neverRun;            // guarded by _gate
+
+    public PoolCall(TaskDefinition definition, int? chunkSize, bool ordered, CallerContext caller, RunPolicy policy, string? laneKey = null)
     {
         Id = Interlocked.Increment(ref s_lastId);
         Definition = definition;
+        Policy = policy;
         FixedChunkSize = chunkSize;
         Ordered = ordered && laneKey is null;
         Caller = caller;
@@ -49,6 +52,18 @@ internal sealed class PoolCall
 
     public int Id { get; }
     public TaskDefinition Definition { get; }
+
+    /// <summary>Timeouts, retries and -MaxFailures for its items (an -Async task brings its own).</summary>
+    public RunPolicy Policy { get; }
+
+    /// <summary>Items failed for good (after their retries); guarded by the pool's lock.</summary>
+    public int FinalFailures { get; set; }
+
+    /// <summary>Items waiting out the delay before their next attempt; guarded by the pool's lock.</summary>
+    public int Retrying { get; set; }
+
+    /// <summary>Set once -MaxFailures is reached: no item of it starts any more.</summary>
+    public volatile bool FailedFast;
     public int? FixedChunkSize { get; }
     public bool Ordered { get; }
 
@@ -75,11 +90,11 @@ internal sealed class PoolCall
         _secondsPerItem = _secondsPerItem < 0 ? perItem : (_secondsPerItem + perItem) / 2;
     }
 
-    public PoolItem Add(object? input, byte[] bytes, MpTask? task = null, byte[]? arguments = null)
+    public PoolItem Add(object? input, byte[] bytes, MpTask? task = null, byte[]? arguments = null, RunPolicy? policy = null)
     {
         lock (_gate)
         {
-            var item = new PoolItem(this, _submitted++, input, bytes, arguments) { Task = task };
+            var item = new PoolItem(this, _submitted++, input, bytes, arguments, policy ?? Policy) { Task = task };
             if (!IsLane) _items.Add(item);
             return item;
         }
@@ -96,6 +111,9 @@ internal sealed class PoolCall
     public int Submitted { get { lock (_gate) return _submitted; } }
 
     public int Done { get { lock (_gate) return _done; } }
+
+    /// <summary>Every item submitted so far has its answer (while more input may come).</summary>
+    public bool AllAnswered { get { lock (_gate) return _done == _submitted; } }
 
     /// <summary>Every item submitted has its result (and the input has ended).</summary>
     public bool IsDone { get { lock (_gate) return (_inputComplete || IsLane) && _done == _submitted; } }
@@ -115,6 +133,9 @@ internal sealed class PoolCall
                 if (item.Result is not null) continue;   // failed already (the pool was stopped meanwhile)
                 item.Result = result;
                 fresh.Add(item);
+                if (result == ItemResult.NeverRun) _neverRun++;
+                else if (result.Failure is null) _succeeded++;
+                else _failed++;
             }
         }
         if (fresh.Count == 0) return;
@@ -126,10 +147,13 @@ internal sealed class PoolCall
             _done += fresh.Count;
             if (!IsLane) _untaken += fresh.Count;
             if (!Ordered && !IsLane)
-                foreach (var item in fresh) _finished.Enqueue(item);
+                foreach (var item in fresh) _finished.Enqueue(item);   // NeverRun ones too: the cmdlet skips them
         }
         Caller.WakeUp();
     }
+
+    /// <summary>How its items ended so far: succeeded, failed, never run (for MpTooManyFailures).</summary>
+    public (int Succeeded, int Failed, int NeverRun) Counts { get { lock (_gate) return (_succeeded, _failed, _neverRun); } }
 
     /// <summary>The items whose results may be emitted now: the next ones in input order, or every finished one.</summary>
     public List<PoolItem>? TakeReady()

@@ -3,9 +3,10 @@ namespace Multiproc.Pool;
 /// <summary>One task of a pool call: its input, as given and as it crosses, and, once it ran, its result.</summary>
 internal sealed class PoolItem
 {
-    public PoolItem(PoolCall call, int index, object? input, byte[] bytes, byte[]? arguments)
+    public PoolItem(PoolCall call, int index, object? input, byte[] bytes, byte[]? arguments, RunPolicy policy)
     {
         Call = call;
+        Policy = policy;
         Index = index;
         Input = input;
         Bytes = bytes;
@@ -13,6 +14,12 @@ internal sealed class PoolItem
     }
 
     public PoolCall Call { get; }
+
+    /// <summary>Its timeout and retries: its call's, or for an -Async task, those of the command that gave it.</summary>
+    public RunPolicy Policy { get; }
+
+    /// <summary>Which run of it this is, from 1; a retry adds one. Under the pool's lock.</summary>
+    public int Attempt { get; set; } = 1;
 
     /// <summary>Its place in the call's input.</summary>
     public int Index { get; }

@@ -15,7 +15,17 @@ internal sealed class PoolMember
         Child = child;
         Connection = connection;
         Ledger = ledger;
+        Exit = ExitReason.Watch(child.Process.Id);
     }
+
+    /// <summary>How it ended, in words, once it is gone.</summary>
+    public ExitReason Exit { get; }
+
+    /// <summary>The code a task's `exit` gave, when that ended it.</summary>
+    public int? ExitCode { get; set; }
+
+    /// <summary>The item it was told to stop, and when it is killed if that item has not ended by then.</summary>
+    public StopOrder? Stop { get; set; }
 
     public Child Child { get; }
     public Connection Connection { get; }
@@ -81,4 +91,11 @@ internal sealed class PoolMember
         Child.Kill();
         Ledger.Dispose(deleteFile: true);
     }
+}
+
+/// <summary>An item a worker was told to stop (it ran too long): killed with its worker at <see cref="KillAt"/> (Environment.TickCount64) if still running.</summary>
+/// <remarks><see cref="Index"/> is <see cref="WholeChunk"/> when the worker was told to stop its chunk (its call was cancelled).</remarks>
+internal sealed record StopOrder(long ChunkId, int Index, long KillAt, string Message)
+{
+    public const int WholeChunk = -1;
 }

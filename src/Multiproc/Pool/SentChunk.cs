@@ -1,3 +1,5 @@
+using System;
+
 namespace Multiproc.Pool;
 
 /// <summary>A chunk a worker has been sent: which items, and how many of them have their results.</summary>
@@ -8,7 +10,11 @@ internal sealed class SentChunk
         Id = id;
         Call = call;
         Items = items;
+        HasTimeout = call.IsLane ? Array.Exists(items, i => i.Policy.TaskTimeout is not null) : call.Policy.TaskTimeout is not null;
     }
+
+    /// <summary>Some of its items have a -TaskTimeout: the pool watches the worker while it runs them.</summary>
+    public bool HasTimeout { get; }
 
     public long Id { get; }
     public PoolCall Call { get; }

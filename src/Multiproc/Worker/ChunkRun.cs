@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.Management.Automation;
 
@@ -6,4 +7,24 @@ namespace Multiproc.Worker;
 /// <summary>One chunk as a pool worker's loop script runs it. Not for use from scripts.</summary>
 /// <param name="Mode">0: the chunk through the filter in one pipeline; 1: item by item through it, each with its arguments; 2: item by item through the task as written.</param>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed record ChunkRun(int CallId, TaskSink Sink, ScriptBlock Task, object?[] Items, object?[] Arguments, object?[]? ItemArguments, int Mode);
+public sealed record ChunkRun(int CallId, TaskSink Sink, ScriptBlock Task, object?[] Items, object?[] Arguments, object?[]? ItemArguments, int Mode)
+{
+    private volatile bool _drained;
+
+    /// <summary>No item after the running one starts (its call reached -MaxFailures); set by the parent connection's reader.</summary>
+    public bool Drained
+    {
+        get => _drained;
+        internal set => _drained = value;
+    }
+
+    /// <summary>The items one by one, until the chunk is drained: what mode 0 pipes through the filter.</summary>
+    public IEnumerable<object?> ItemsUntilDrained()
+    {
+        foreach (var item in Items)
+        {
+            if (_drained) yield break;
+            yield return item;
+        }
+    }
+}

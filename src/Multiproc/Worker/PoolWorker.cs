@@ -24,6 +24,7 @@ internal sealed class PoolWorker
     // item's end itself. Mode 1 pipes items one by one through that filter, each with its own arguments
     // (an -Async lane); a binding error never reaches the filter, so it is marked here. Mode 2 runs a task
     // with blocks of its own once per item. ChunkEnded() is skipped only when `exit` cut the chunk short.
+    // A drained chunk (its call reached -MaxFailures) starts no more items.
     private const string Loop = @"
 param($__MpWorker)
 while ($__MpRun = $__MpWorker.Next()) {
@@ -31,10 +32,10 @@ while ($__MpRun = $__MpWorker.Next()) {
     $__MpTask = $__MpRun.Task
     $__MpItems = $__MpRun.Items
     $__MpArgs = $__MpRun.Arguments
-    if ($__MpRun.Mode -eq 0) { $__MpItems | & $__MpTask @__MpArgs 3>&1 4>&1 5>&1 6>&1 }
+    if ($__MpRun.Mode -eq 0) { $__MpRun.ItemsUntilDrained() | & $__MpTask @__MpArgs 3>&1 4>&1 5>&1 6>&1 }
     else {
         & {
-            for ($__MpI = 0; $__MpI -lt $__MpItems.Length; $__MpI++) {
+            for ($__MpI = 0; $__MpI -lt $__MpItems.Length -and -not $__MpRun.Drained; $__MpI++) {
                 $__MpA = if ($__MpRun.ItemArguments) { $__MpRun.ItemArguments[$__MpI] } else { $__MpArgs }
                 if ($__MpRun.Mode -eq 1) {
                     try { , $__MpItems[$__MpI] | & $__MpTask @__MpA } catch { $__MpSink.ItemFailed($_); $__MpSink.ItemEnded($true) }
@@ -57,7 +58,7 @@ while ($__MpRun = $__MpWorker.Next()) {
     private readonly BlockingCollection<TaskChunk> _chunks = new();   // a chunk with no items and CallId < 0: forget call -CallId
     private readonly Dictionary<int, CompiledCall> _calls = new();   // pipeline thread only
     private readonly Dictionary<string, CompiledCall> _compiled = new();   // pipeline thread only; by script text
-    private readonly ConcurrentDictionary<int, byte> _cancelled = new();
+    private readonly ConcurrentDictionary<int, byte> _cancelled = new();   // calls cancelled or drained: their chunks do not run
     private readonly object _gate = new();
     private PowerShell? _loop;      // guarded by _gate
     private ChunkRun? _current;     // guarded by _gate; the chunk the loop runs now
@@ -119,17 +120,33 @@ while ($__MpRun = $__MpWorker.Next()) {
             // Through the queue: the definitions belong to the pipeline thread.
             _chunks.Add(new TaskChunk { CallId = -new WireReader(frame.Body).ReadInt32() });
         }
-        else if (frame.Type == FrameType.PoolCancel)
+        else if (frame.Type is FrameType.PoolCancel or FrameType.PoolDrain)
         {
             int call = new WireReader(frame.Body).ReadInt32();
             _cancelled[call] = 0;
             lock (_gate)
             {
                 if (_current?.CallId != call || _stopping) return;
-                _stopping = true;
-                _loop?.BeginStop(null, null);
+                if (frame.Type == FrameType.PoolDrain) _current.Drained = true;
+                else StopLoop();
             }
         }
+        else if (frame.Type == FrameType.PoolStopItem)
+        {
+            var r = new WireReader(frame.Body);
+            long chunkId = r.ReadInt64();
+            int index = r.ReadInt32();
+            var reason = new MpTaskTimeoutException(r.ReadString()).ErrorRecord;
+            lock (_gate)
+                if (_current?.Sink is { } sink && sink.ChunkId == chunkId && !_stopping && sink.StopItem(index, reason)) StopLoop();
+        }
+    }
+
+    /// <summary>Stops the loop pipeline as Ctrl+C would: the task's finally blocks run. Under _gate.</summary>
+    private void StopLoop()
+    {
+        _stopping = true;
+        _loop?.BeginStop(null, null);
     }
 
     /// <summary>Runs the loop pipeline until it is stopped (a call was cancelled) or cut short by `exit`.</summary>
@@ -144,7 +161,7 @@ while ($__MpRun = $__MpWorker.Next()) {
         noInput.Complete();
         lock (_gate) _loop = ps;
         try { ps.Invoke(noInput, output); }
-        catch (Exception) { /* stopped (a call was cancelled), or `exit`: told apart below */ }
+        catch (Exception) { /* stopped: a call was cancelled, or an item ran too long; or `exit` */ }
         ChunkRun? cut;
         bool stopped;
         lock (_gate)
@@ -160,9 +177,15 @@ while ($__MpRun = $__MpWorker.Next()) {
         {
             // `exit` in a task ends the worker, as it would end a process: the item that ran it is lost.
             cut.Sink.SendResultsButLast();
+            // PowerShell ends `exit` at the pipeline it runs in and keeps its code in $LASTEXITCODE.
+            var code = new WireWriter(8);
+            code.WriteInt32(LanguagePrimitives.TryConvertTo(_state.PSVariable.GetValue("LASTEXITCODE"), out int exitCode) ? exitCode : 0);
+            try { _parent.Send(FrameType.PoolExit, code); }
+            catch (MpObjectGoneException) { }
             _parent.Close();
             Process.GetCurrentProcess().Kill();
         }
+        if (stopped) cut.Sink.EndStoppedItem();
         cut.Sink.SendResults(chunkEnded: true);
     }
 

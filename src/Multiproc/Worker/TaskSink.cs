@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Threading;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Management.Automation.Host;
@@ -36,6 +37,9 @@ public sealed class TaskSink
     private int _ledgeredUpTo, _ledgeredItems;   // how much of _items (bytes, items) the ledger holds too
     private int _entryCount;
     private ErrorRecord? _failure;
+    private int _itemsEnded;
+    private volatile ErrorRecord? _stopReason;   // set by the parent connection's reader: the item _stopIndex is being stopped
+    private volatile int _stopIndex;
 
     internal TaskSink(long chunkId, Connection parent, ResultLedger ledger, PSHost host)
     {
@@ -44,10 +48,13 @@ public sealed class TaskSink
         _ledger = ledger;
         _host = host;
         _lastFlush = _started;
+        _ledger.MarkRunning(chunkId, 0);
     }
 
+    internal long ChunkId => _chunkId;
+
     /// <summary>How many items have ended.</summary>
-    public int ItemsEnded { get; private set; }
+    public int ItemsEnded => Volatile.Read(ref _itemsEnded);
 
     /// <summary>True once the loop ran the chunk to its end (not cut short by `exit`).</summary>
     public bool ChunkRanToEnd { get; private set; }
@@ -58,8 +65,26 @@ public sealed class TaskSink
     /// <summary>The current item has ended; <paramref name="normally"/> when it ran to its end or threw.</summary>
     public void ItemEnded(bool normally)
     {
+        if (_stopReason is { } reason)
+        {
+            if (_itemsEnded > _stopIndex)
+            {
+                // A stop meant for the item before landed on this one as it started: it counts as not run.
+                _entries.Clear();
+                _entryCount = 0;
+                _failure = null;
+                return;
+            }
+            if (_itemsEnded == _stopIndex)
+            {
+                _failure = reason;
+                normally = true;   // its answer is final: it goes to the ledger like any other
+            }
+        }
         _lastItemAt = _items.Length;
-        _items.WriteInt32(ItemsEnded++);
+        _items.WriteInt32(_itemsEnded);
+        Volatile.Write(ref _itemsEnded, _itemsEnded + 1);
+        _ledger.MarkRunning(_chunkId, _itemsEnded);
         _items.WriteInt32(_entryCount);
         _items.WriteRaw(_entries.WrittenSpan);
         ChunkResults.WriteFailure(_items, _failure);
@@ -81,6 +106,26 @@ public sealed class TaskSink
 
     /// <summary>The loop ran the chunk to its end.</summary>
     public void ChunkEnded() => ChunkRanToEnd = true;
+
+    /// <summary>
+    /// From the parent connection's reader: item <paramref name="index"/> ran too long and the loop is being
+    /// stopped; it fails with <paramref name="reason"/>. False when that item has ended already.
+    /// </summary>
+    internal bool StopItem(int index, ErrorRecord reason)
+    {
+        if (ItemsEnded > index) return false;
+        _stopIndex = index;
+        _stopReason = reason;
+        return true;
+    }
+
+    /// <summary>After the loop was stopped: the item being stopped fails, if no finally block ended it already.</summary>
+    internal void EndStoppedItem()
+    {
+        if (_stopReason is not { } reason || _itemsEnded != _stopIndex) return;
+        ItemFailed(reason);
+        ItemEnded(normally: true);
+    }
 
     /// <param name="item">Null for a task's $null output.</param>
     internal void OnOutput(PSObject? item)
@@ -135,6 +180,7 @@ public sealed class TaskSink
         _pending = 0;
         _ledgeredUpTo = _ledgeredItems = 0;
         _lastFlush = Stopwatch.GetTimestamp();
+        if (chunkEnded) _ledger.MarkRunning(0, 0);
         try
         {
             _parent.Send(FrameType.PoolResults, message);

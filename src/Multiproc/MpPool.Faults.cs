@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Threading;
+using Multiproc.Ipc;
+using Multiproc.Pool;
+
+namespace Multiproc;
+
+/// <summary>What the pool does when tasks hang or fail (SPEC §10): timeouts, retries, -MaxFailures, why a worker was lost.</summary>
+public sealed partial class MpPool
+{
+    private const long WatchMilliseconds = 100;   // how often a worker running a task with a timeout is looked at
+
+    /// <summary>A failed item waiting to run again: due at <see cref="Due"/> (Environment.TickCount64).</summary>
+    private sealed record Retry(PoolItem Item, long Due, ItemResult LastResult);
+
+    /// <summary>
+    /// Decides what a finished attempt of an item is: its answer, or a failure to run again after a delay
+    /// (-RetryCount, -RetryOn). A final failure may reach the call's -MaxFailures. Under _gate.
+    /// </summary>
+    private void Settle(PoolItem item, ItemResult result, List<(PoolItem Item, ItemResult Result)> completions, ref AfterLock afterLock)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate));
+        var call = item.Call;
+        if (result.Failure is { } failure && !call.Cancelled && !call.FailedFast &&
+            State is not (MpPoolState.Stopped or MpPoolState.Closed) && item.Policy.Retries(failure, item.Attempt))
+        {
+            item.Attempt++;
+            long delay = (long)item.Policy.DelayBefore(item.Attempt).TotalMilliseconds;
+            _retries.Add(new Retry(item, Environment.TickCount64 + delay, result));
+            call.Retrying++;
+            WakeIn(delay);
+            return;
+        }
+        if (result.Failure is { } final)
+        {
+            if (item.Attempt > 1) result.Failure = AfterAttempts(final, item.Attempt);
+            _failed++;
+            call.FinalFailures++;
+            if (!call.IsLane && !call.FailedFast && call.FinalFailures >= call.Policy.MaxFailures) FailFast(call, completions, ref afterLock);
+        }
+        else _completed++;
+        completions.Add((item, result));
+    }
+
+    /// <summary>The call reached -MaxFailures: what waits never runs, running chunks start no more items. Under _gate.</summary>
+    private void FailFast(PoolCall call, List<(PoolItem Item, ItemResult Result)> completions, ref AfterLock afterLock)
+    {
+        call.FailedFast = true;
+        while (call.Pending.Count > 0) completions.Add((call.Pending.RemoveFirst(), ItemResult.NeverRun));
+        foreach (var retry in _retries.FindAll(r => r.Item.Call == call))
+        {
+            _retries.Remove(retry);
+            call.Retrying--;
+            retry.LastResult.Failure = AfterAttempts(retry.LastResult.Failure!, retry.Item.Attempt - 1);
+            _failed++;
+            completions.Add((retry.Item, retry.LastResult));
+        }
+        foreach (var member in _members)
+            if (member.InFlight.Exists(c => c.Call == call)) PostCallId(member, FrameType.PoolDrain, call, ref afterLock);
+    }
+
+    /// <summary>The last attempt's error, saying how many attempts there were.</summary>
+    private static ErrorRecord AfterAttempts(ErrorRecord failure, int attempts)
+    {
+        if (attempts <= 1) return failure;
+        var message = failure.ErrorDetails?.Message ?? failure.Exception?.Message ?? failure.ToString();
+        return new ErrorRecord(failure, failure.Exception)
+        {
+            ErrorDetails = new ErrorDetails($"{message} (It failed on all {attempts} attempts; this is the last one's error.)"),
+        };
+    }
+
+    /// <summary>
+    /// Runs on the pool's timer: failed items whose retry delay is over go back to the front of their queue;
+    /// an item running past its -TaskTimeout is told to stop; a worker whose stopped item has not ended
+    /// within -StopGrace is killed, and so ends through <see cref="OnWorkerGone"/> like any lost worker.
+    /// Under _gate; arms the timer again while there is anything left to watch.
+    /// </summary>
+    private void Watch(ref AfterLock afterLock)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate));
+        long now = Environment.TickCount64;
+        for (int i = 0; i < _retries.Count; i++)
+        {
+            var retry = _retries[i];
+            if (retry.Due > now)
+            {
+                WakeIn(retry.Due - now);
+                continue;
+            }
+            _retries.RemoveAt(i--);
+            retry.Item.Call.Retrying--;
+            retry.Item.Call.Pending.AddFirst(retry.Item);
+        }
+        foreach (var member in _members)
+        {
+            if (member.InFlight.Count == 0) continue;
+            var chunk = member.InFlight[0];
+            var running = member.Ledger.ReadRunning();
+            if (member.Stop is { } stop)
+            {
+                bool stillRunning = stop.Index == StopOrder.WholeChunk
+                    ? chunk.Id == stop.ChunkId
+                    : running is { } r && r.ChunkId == stop.ChunkId && r.Index == stop.Index;
+                if (!stillRunning) member.Stop = null;   // it ended: its answer is on its way
+                else if (stop.KillAt <= now)
+                {
+                    var process = member.Child.Process;
+                    afterLock.Add(() => { try { process.Kill(); } catch (InvalidOperationException) { } });
+                    continue;
+                }
+                else
+                {
+                    WakeIn(Math.Min(WatchMilliseconds, stop.KillAt - now));
+                    continue;
+                }
+            }
+            if (!chunk.HasTimeout) continue;
+            WakeIn(WatchMilliseconds);
+            if (running is not { } run || run.ChunkId != chunk.Id || run.Index >= chunk.Items.Length) continue;
+            var item = chunk.Items[run.Index];
+            if (item.Policy.TaskTimeout is not { } limit || now - run.Since < (long)limit.TotalMilliseconds) continue;
+            var message = $"The task ran longer than its -TaskTimeout of {limit.TotalSeconds:0.###} s and was stopped: input {item.Index} of the call (counting from 0), " +
+                          $"attempt {item.Attempt}, in pool worker {member.ProcessId}, after {(now - run.Since) / 1000.0:0.0} s.";
+            OrderStop(member, new StopOrder(chunk.Id, run.Index, Grace(item.Policy), message));
+            var order = new WireWriter(message.Length * 3 + 32);
+            order.WriteInt64(chunk.Id);
+            order.WriteInt32(run.Index);
+            order.WriteString(message);
+            var connection = member.Connection;
+            afterLock.Add(() => Post(connection, FrameType.PoolStopItem, order));
+        }
+    }
+
+    /// <summary>Records what a worker was told to stop, and watches until it has stopped or is killed. Under _gate.</summary>
+    private void OrderStop(PoolMember member, StopOrder order)
+    {
+        member.Stop = order;
+        if (order.KillAt != long.MaxValue) WakeIn(Math.Min(WatchMilliseconds, order.KillAt - Environment.TickCount64));
+    }
+
+    /// <summary>When a worker told to stop now is killed if it has not (Environment.TickCount64); long.MaxValue for never.</summary>
+    private static long Grace(RunPolicy policy) => Timeouts.Deadline(policy.StopGrace);
+
+    /// <summary>The error of the item a worker was running when it died: why it died, or the timeout that killed it.</summary>
+    private static MpException LostTask(PoolMember member, SentChunk chunk, PoolItem item)
+    {
+        if (member.Stop is { } stop && stop.ChunkId == chunk.Id && stop.Index == Array.IndexOf(chunk.Items, item))
+            return new MpTaskTimeoutException(
+                $"{stop.Message} It did not end within the {item.Policy.StopGrace.TotalSeconds:0.###} s -StopGrace, so its worker was killed and replaced.", item.Input);
+        var how = member.ExitCode is { } code ? $"ended: the task ran `exit {code}`" : member.Exit.Describe(member.Child.Process);
+        return new MpWorkerLostException(
+            $"The pool worker running this task (process {member.ProcessId}) {how}. It was input {item.Index} of the call (counting from 0), " +
+            $"attempt {item.Attempt}. The pool replaced the worker.", item.Input);
+    }
+}
