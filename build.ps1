@@ -115,9 +115,25 @@ function Get-Pester {
     Join-Path $packages.Trim() "pester/$version/tools/Pester.psd1"
 }
 
+# Programs the tests drive that a fresh machine may lack (tmux: a real terminal for Ctrl+C), from the
+# system's package manager; a test whose program is still missing is skipped and says why.
+function Install-TestTools {
+    $missing = @('tmux' | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) })
+    if (-not $missing) { return }
+    if ($IsLinux -and (Get-Command apt-get -ErrorAction Ignore) -and "$(id -u)" -eq '0') {
+        Write-Host "Installing $($missing -join ', ') for the tests..."
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get update -qq | Out-Null
+        & apt-get install -y -qq --no-install-recommends @missing | Out-Null
+        if ($LASTEXITCODE -ne 0) { Write-Warning "Could not install $($missing -join ', '): the tests that need them are skipped." }
+    }
+    else { Write-Warning "$($missing -join ', ') missing and not installable here: the tests that need them are skipped." }
+}
+
 function Invoke-Test {
     Invoke-Build
     $script:Pwsh = Get-Pwsh
+    Install-TestTools
     $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
 
     $units = Join-Path $Root 'tests/units/Multiproc.Tests.csproj'

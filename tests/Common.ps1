@@ -67,11 +67,12 @@ function Get-WaitCpuMs([int] $Id) {
     $total
 }
 
-# True when thread $Tid of this process is found asleep five times over 100 ms: parked in a wait, not on
-# its way to one. (A wait may wake for a moment now and then, to see whether a lock's holder died.)
-function Test-ThreadParked([int] $Tid) {
+# True when thread $Tid of process $ProcessId (this one by default) is found asleep five times over 100 ms:
+# parked in a wait, not on its way to one. (A wait may wake for a moment now and then, to see whether a
+# lock's holder died.)
+function Test-ThreadParked([int] $Tid, [int] $ProcessId = $PID) {
     foreach ($sample in 1..5) {
-        if ((Read-ProcStat "/proc/$PID/task/$Tid/stat").Fields[0] -ne 'S') { return $false }
+        if ((Read-ProcStat "/proc/$ProcessId/task/$Tid/stat").Fields[0] -ne 'S') { return $false }
         Start-Sleep -Milliseconds 20
     }
     $true

@@ -31,10 +31,10 @@ public sealed class MpBarrier : MpSyncObject
     public bool IsBroken => Volatile.Read(ref Cell[Broken]) == 1;
 
     /// <summary>Waits for the others; returns this party's arrival index, 0 to Parties - 1.</summary>
-    public int Wait() => Wait(Timeout.InfiniteTimeSpan, default);
+    public int Wait() => MethodInterrupt.Wait(cancel => Wait(Timeout.InfiniteTimeSpan, cancel));
 
     /// <summary>As Wait(), but a wait longer than <paramref name="timeout"/> seconds breaks the barrier (MpTimeout).</summary>
-    public int Wait(double timeout) => Wait(Seconds(timeout), default);
+    public int Wait(double timeout) => MethodInterrupt.Wait(cancel => Wait(Seconds(timeout), cancel));
 
     /// <summary>Makes it whole again; parties waiting now fail with MpBarrierBroken.</summary>
     public void Reset()

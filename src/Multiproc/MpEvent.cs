@@ -27,10 +27,10 @@ public sealed class MpEvent : MpSyncObject
     public void Clear() => Cell.Change(static c => c[0] = 0);
 
     /// <summary>Waits until it is set; true (it returns only then).</summary>
-    public bool Wait() => Wait(Timeout.InfiniteTimeSpan, default);
+    public bool Wait() => MethodInterrupt.WaitFor(cancel => Wait(Timeout.InfiniteTimeSpan, cancel));
 
     /// <summary>Waits at most <paramref name="timeout"/> seconds; true when it is set.</summary>
-    public bool Wait(double timeout) => Wait(Seconds(timeout), default);
+    public bool Wait(double timeout) => MethodInterrupt.WaitFor(cancel => Wait(Seconds(timeout), cancel));
 
     internal bool Wait(TimeSpan timeout, CancellationToken cancel) => Cell.WaitFor(static c => c[0] == 1, null, timeout, cancel);
 

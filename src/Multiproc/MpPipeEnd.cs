@@ -58,10 +58,10 @@ public sealed class MpPipeEnd : ISharedHandle
     }
 
     /// <summary>Receives the next message, waiting for it; MpPipeClosed once the other end is closed and drained.</summary>
-    public object? Receive() => Receive(Timeout.InfiniteTimeSpan, CancellationToken.None);
+    public object? Receive() => MethodInterrupt.Wait(cancel => Receive(Timeout.InfiniteTimeSpan, cancel));
 
     /// <summary>Receives the next message, waiting at most <paramref name="timeout"/> seconds (MpTimeout after that).</summary>
-    public object? Receive(double timeout) => Receive(Timeouts.FromSeconds(timeout), CancellationToken.None);
+    public object? Receive(double timeout) => MethodInterrupt.Wait(cancel => Receive(Timeouts.FromSeconds(timeout), cancel));
 
     /// <summary>Receives the next message, which must be a byte array.</summary>
     public byte[] ReceiveBytes() => ReceiveBytes(double.PositiveInfinity);
@@ -70,7 +70,7 @@ public sealed class MpPipeEnd : ISharedHandle
     public byte[] ReceiveBytes(double timeout)
     {
         CheckDirection(CanReceive, "receives");
-        return (byte[])Channel.Receive(Timeouts.FromSeconds(timeout), CancellationToken.None, bytesOnly: true)!;
+        return (byte[])MethodInterrupt.Wait(cancel => Channel.Receive(Timeouts.FromSeconds(timeout), cancel, bytesOnly: true))!;
     }
 
     /// <summary>True when there is something to receive now.</summary>

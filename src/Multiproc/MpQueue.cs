@@ -51,10 +51,10 @@ public sealed class MpQueue : ISharedHandle
     public bool IsCompleted => _local?.IsCompleted ?? RemoteState().Completed;
 
     /// <summary>Adds an item, waiting for room in a bounded queue.</summary>
-    public void Put(object? item) => Put(item, Timeout.InfiniteTimeSpan, CancellationToken.None);
+    public void Put(object? item) => MethodInterrupt.Wait(cancel => { Put(item, Timeout.InfiniteTimeSpan, cancel); return true; });
 
     /// <summary>Adds an item, waiting at most <paramref name="timeout"/> seconds for room (MpTimeout after that).</summary>
-    public void Put(object? item, double timeout) => Put(item, Timeouts.FromSeconds(timeout), CancellationToken.None);
+    public void Put(object? item, double timeout) => MethodInterrupt.Wait(cancel => { Put(item, Timeouts.FromSeconds(timeout), cancel); return true; });
 
     /// <summary>Takes the next item, waiting for one.</summary>
     public object? Get() => Get(Timeout.InfiniteTimeSpan);
@@ -85,7 +85,7 @@ public sealed class MpQueue : ISharedHandle
 
     public override string ToString() => $"MpQueue (MaxSize {(MaxSize == 0 ? "unbounded" : MaxSize)})";
 
-    private object? Get(TimeSpan timeout) => Serializer.Read(Take(1, timeout, CancellationToken.None)[0]);
+    private object? Get(TimeSpan timeout) => Serializer.Read(MethodInterrupt.Wait(cancel => Take(1, timeout, cancel))[0]);
 
     internal void Put(object? item, TimeSpan timeout, CancellationToken cancel)
     {

@@ -46,10 +46,10 @@ public abstract class MpLockable : MpSyncObject
     private protected MpLockable((string Path, int Offset) cell) : base(cell) { }
 
     /// <summary>Waits until this process holds it; returns true, as Python's acquire() does.</summary>
-    public bool Acquire() => Acquire(System.Threading.Timeout.InfiniteTimeSpan, default);
+    public bool Acquire() => MethodInterrupt.WaitFor(cancel => Acquire(System.Threading.Timeout.InfiniteTimeSpan, cancel));
 
     /// <summary>Waits at most <paramref name="timeout"/> seconds; false when it was not acquired in time.</summary>
-    public bool Acquire(double timeout) => Acquire(Seconds(timeout), default);
+    public bool Acquire(double timeout) => MethodInterrupt.WaitFor(cancel => Acquire(Seconds(timeout), cancel));
 
     /// <summary>Lets go of what this process holds; MpLockNotHeld when it holds nothing.</summary>
     public abstract void Release();

@@ -40,7 +40,7 @@ public sealed class MpTask
     /// <summary>As GetResult(), waiting at most <paramref name="timeout"/> seconds (MpTimeout after that).</summary>
     public object? GetResult(double timeout)
     {
-        if (!_done.Wait(Timeouts.FromSeconds(timeout)))
+        if (!MethodInterrupt.WaitFor(cancel => Wait(Timeouts.FromSeconds(timeout), cancel)))
             throw new MpTimeoutException($"Timed out: the task did not finish within {timeout} seconds. Wait longer, or check the pool with Get-MpPool.", this);
         if (_result!.Failure is { } failure)
             throw failure.Exception as MpException

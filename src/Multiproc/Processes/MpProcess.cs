@@ -83,7 +83,7 @@ public sealed class MpProcess
     public bool Wait() => Wait(double.PositiveInfinity);
 
     /// <summary>Waits up to <paramref name="timeout"/> seconds; returns true when the process has ended.</summary>
-    public bool Wait(double timeout) => Wait(Timeouts.FromSeconds(timeout), CancellationToken.None);
+    public bool Wait(double timeout) => MethodInterrupt.WaitFor(cancel => Wait(Timeouts.FromSeconds(timeout), cancel));
 
     internal bool Wait(TimeSpan timeout, CancellationToken cancel) => Timeouts.Wait(_ended.Task, timeout, cancel);
 

@@ -1,0 +1,62 @@
+# Ctrl+C pressed in a real terminal: an interactive pwsh in tmux, driven key by key.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $script:Tmux = (Get-Command tmux -ErrorAction Ignore).Source
+    $script:Socket = "multiproc-test-$PID"   # a tmux server of its own, apart from anyone's
+
+    function Invoke-Tmux([string[]] $Arguments) { & $script:Tmux -L $script:Socket @Arguments }
+
+    # The terminal's text, history included, one line each.
+    function Get-Screen { @(Invoke-Tmux 'capture-pane', '-p', '-J', '-S', '-500', '-t', 'mp') | ForEach-Object TrimEnd }
+
+    function Send-Line([string] $Line) { Invoke-Tmux 'send-keys', '-t', 'mp', '-l', $Line; Invoke-Tmux 'send-keys', '-t', 'mp', 'Enter' }
+
+    # Waits for a line of output that matches $Pattern (typed text is echoed with its quotes, output without).
+    function Wait-Output([string] $Pattern, [double] $TimeoutSeconds = 60) {
+        try { Wait-Until { (Get-Screen) -match $Pattern } -TimeoutSeconds $TimeoutSeconds -Because "output matching '$Pattern'" }
+        catch { throw "$_ The terminal shows:`n$((Get-Screen | Where-Object { $_ }) -join "`n")" }
+        @(Get-Screen) -match $Pattern | Select-Object -Last 1
+    }
+}
+
+Describe 'Ctrl+C at an interactive prompt' {
+    BeforeAll {
+        if (-not $script:Tmux) { return }
+        Invoke-Tmux 'new-session', '-d', '-s', 'mp', '-x', '220', '-y', '50', "'$script:Pwsh' -NoProfile -NoLogo"
+        $script:TerminalPid = [int](Invoke-Tmux 'display-message', '-p', '-t', 'mp', '#{pane_pid}')
+        $null = Wait-Output '^PS .*>$'   # typed before the prompt, a line may be lost
+        Send-Line "Import-Module '$script:ModulePath'; 'module ' + 'ready'"
+        $null = Wait-Output '^module ready$'
+    }
+
+    AfterAll {
+        if ($script:Tmux) { Invoke-Tmux 'kill-server' 2>$null }
+    }
+
+    It 'ends <Method> waiting forever within a second, and the object works after' -ForEach @(
+        @{ Method = '$q.Get()'; Setup = '$q = New-MpQueue'; After = '$q.Put(1); "usable $mk $($q.Get())"' }
+        @{ Method = '$a.Receive()'; Setup = '$a, $b = New-MpPipe'; After = '$b.Send(2); "usable $mk $($a.Receive())"' }
+        @{ Method = '$t.GetResult()'; Setup = '$p = New-MpPool -Size 2; $t = Invoke-MpPool { Start-Sleep 600 } -Pool $p -Async'
+            After = '"usable $mk $((Invoke-MpPool { 3 } -Pool $p -Async).GetResult(60))"; Stop-MpPool $p' }
+        @{ Method = '$lock.Acquire()'
+            Setup = '$lock = New-MpLock; $held = New-MpEvent; $c = Start-MpProcess { param($l, $e) $null = $l.Acquire(); $e.Set(); Start-Sleep 600 } -ArgumentList $lock, $held; $null = $held.Wait(60)'
+            After = 'Stop-MpProcess $c -Force; "usable $mk $($lock.Acquire(30))"' }
+    ) {
+        if (-not $script:Tmux) { Set-ItResult -Skipped -Because 'tmux is not installed'; return }
+        $mark = [guid]::NewGuid().ToString('N').Substring(0, 8)
+        Send-Line "`$mk = '$mark'; $Setup; 'set ' + 'up $mark'"
+        $null = Wait-Output "^set up $mark$"
+        # The line says which thread runs it; the method waits once that thread is found parked.
+        Send-Line "'tid ' + (Get-Item /proc/thread-self).Target.Split('/')[-1] + ' $mark'; $Method; 'not ' + 'interrupted $mark'"
+        $tid = [int](((Wait-Output "^tid \d+ $mark$") -split ' ')[1])
+        Wait-Until { Test-ThreadParked $tid -ProcessId $script:TerminalPid } -Because "$Method to wait"
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Invoke-Tmux 'send-keys', '-t', 'mp', 'C-c'
+        Send-Line "'alive ' + '$mark'"
+        $null = Wait-Output "^alive $mark$" -TimeoutSeconds 30
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5 -Because 'the prompt comes back at once (about a second, with tmux in between)'
+        (Get-Screen) -match "^not interrupted $mark$" | Should -BeNullOrEmpty
+        Send-Line $After
+        Wait-Output "^usable $mark \S+$" | Should -Match "^usable $mark (1|2|3|True)$"
+    }
+}
