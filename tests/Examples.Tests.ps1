@@ -48,4 +48,13 @@ Describe 'The examples' {
         @([regex]::Matches($text, '==>exec done: (1\d\d)') | ForEach-Object { [int]$_.Groups[1].Value } | Sort-Object) |
             Should -Be (100..109)
     }
+
+    It '07-robust.ps1 answers each of its five inputs once: a timeout, a retried success and a lost worker' {
+        $out = Invoke-Example '07-robust.ps1'
+        $out[0..3] | Should -Be 'Results:', 'ok-1 succeeded on attempt 1', 'flaky succeeded on attempt 3', 'ok-2 succeeded on attempt 1'
+        $out[4] | Should -BeLike 'Failures*'
+        $out[5] | Should -Match '^hangs: MpTaskTimeout: .*-TaskTimeout of 2 s'
+        $out[6] | Should -Match '^kills: MpWorkerLost: .*killed by SIGKILL.*all 3 attempts'
+        $out.Count | Should -Be 7
+    }
 }

@@ -64,10 +64,13 @@ Describe 'Ctrl+C ends a blocking cmdlet promptly' {
             $script:Task.IsCompleted | Should -BeFalse
         }
 
-        It 'Wait-MpPool, and the pool''s task goes on' {
+        It 'Wait-MpPool, which stops the pool: its running task first, softly (SPEC §10)' {
+            $workers = $script:Pool.WorkerIds
             Assert-StopsOnCtrlC 'Wait-MpPool $args[0]' $script:Pool
-            $script:Task.IsCompleted | Should -BeFalse
-            $script:Pool.Busy | Should -Be 1
+            $script:Task.State | Should -Be 'Failed'
+            { $script:Task.GetResult(0) } | Should -Throw -ErrorId 'MpPoolClosed'
+            $script:Pool.State | Should -Be 'Stopped'
+            Wait-Until { -not ($workers | Where-Object { Test-ProcessAlive $_ }) } -Because 'the pool''s workers to end'
         }
     }
 }

@@ -259,6 +259,84 @@ Describe 'Faults together' {
     }
 }
 
+Describe 'Start-MpProcess -Timeout' {
+    It 'stops a child that runs too long: its finally runs, State Stopped, error MpTaskTimeout' {
+        $marks = New-MpList
+        $child = Start-MpProcess { param($marks) try { Start-Sleep 600 } finally { $marks.Add('finally') } } -ArgumentList (, $marks) -Timeout 1
+        Wait-MpProcess $child -Timeout 60
+        $child.State | Should -Be 'Stopped'
+        @($marks.ToArray()) | Should -Be 'finally'
+        $errs = $null
+        Receive-MpProcess $child -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MpTaskTimeout*'
+        "$($errs[0])" | Should -Match "-Timeout of 1 s and was stopped after 1\.\d s\.$"
+        Remove-MpProcess $child
+    }
+
+    It 'kills a child that does not stop within 5 s, and says so' {
+        $child = Start-MpProcess { [Threading.Thread]::Sleep(600000) } -Timeout 1
+        Wait-MpProcess $child -Timeout 60
+        $child.State | Should -Be 'Stopped'
+        $child.ExitCode | Should -Be 137
+        $errs = $null
+        Receive-MpProcess $child -ErrorVariable errs -ErrorAction SilentlyContinue
+        "$($errs[0])" | Should -Match 'it did not end within 5 s, so it was killed'
+        Remove-MpProcess $child
+    }
+
+    It 'leaves a child that ends in time alone' {
+        Start-MpProcess { 'quick' } -Timeout 60 -Wait | Should -Be 'quick'
+    }
+}
+
+Describe 'Ctrl+C escalates' {
+    It 'on Wait-MpProcess: the child it waits for stops (its finally runs), or is killed 5 s later' {
+        $marks = New-MpList
+        $soft = Start-MpProcess { param($marks) try { Start-Sleep 600 } finally { $marks.Add('finally') } } -ArgumentList (, $marks)
+        $hard = Start-MpProcess { [Threading.Thread]::Sleep(600000) }
+        Assert-StopsOnCtrlC 'Wait-MpProcess $args[0], $args[1]' $soft, $hard -WithinSeconds 30
+        $soft.State | Should -Be 'Stopped'
+        $hard.State | Should -Be 'Stopped'
+        $hard.ExitCode | Should -Be 137
+        @($marks.ToArray()) | Should -Be 'finally'
+        Remove-MpProcess $soft, $hard
+    }
+
+    It 'on Invoke-MpPool: running tasks stop softly, and one that ignores the stop is killed after -StopGrace' {
+        $marks = New-MpList
+        $pool = New-MpPool -Size 2
+        try {
+            $workers = $pool.WorkerIds
+            $task = '1..2 | Invoke-MpPool { param($marks) if ($_ -eq 1) { try { Start-Sleep 600 } finally { $marks.Add("finally") } } else { [Threading.Thread]::Sleep(600000) } } -ArgumentList (, $args[1]) -Pool $args[0] -ChunkSize 1 -StopGrace 1'
+            Assert-StopsOnCtrlC $task $pool, $marks -WithinSeconds 30
+            @($marks.ToArray()) | Should -Be 'finally'
+            Wait-Until { @($workers | Where-Object { Test-ProcessAlive $_ }).Count -eq 1 } -Because 'the worker that ignored the stop to be killed'
+            $pool.Busy | Should -Be 0
+            1..4 | Invoke-MpPool { $_ } -Pool $pool | Should -Be 1, 2, 3, 4
+        }
+        finally { Stop-MpPool $pool }
+    }
+
+    It 'on Wait-MpPool: running tasks stop softly, one that ignores the stop is killed after -StopGrace, and the pool ends' {
+        $marks = New-MpList
+        $pool = New-MpPool -Size 2 -StopGrace 1
+        $workers = $pool.WorkerIds
+        $soft = Invoke-MpPool { try { Start-Sleep 600 } finally { ($using:marks).Add('finally') } } -Pool $pool -Async
+        $hard = Invoke-MpPool { [Threading.Thread]::Sleep(600000) } -Pool $pool -Async
+        $queued = Invoke-MpPool { 'never' } -Pool $pool -Async
+        Wait-Until { $pool.Busy -eq 2 } -Because 'both tasks to run'
+        Assert-StopsOnCtrlC 'Wait-MpPool $args[0]' $pool -WithinSeconds 30
+        @($marks.ToArray()) | Should -Be 'finally'
+        $pool.State | Should -Be 'Stopped'
+        foreach ($task in $soft, $hard, $queued) {
+            $task.State | Should -Be 'Failed'
+            { $task.GetResult(0) } | Should -Throw -ErrorId 'MpPoolClosed'
+        }
+        Wait-Until { -not ($workers | Where-Object { Test-ProcessAlive $_ }) } -Because 'the pool''s workers to end'
+    }
+}
+
 Describe 'Robust-run parameters' {
     It 'refuses <Parameter> <Value> before anything starts' -ForEach @(
         @{ Parameter = 'TaskTimeout'; Value = 0 }

@@ -25,7 +25,7 @@ public sealed partial class MpPool
         Debug.Assert(Monitor.IsEntered(_gate));
         var call = item.Call;
         if (result.Failure is { } failure && !call.Cancelled && !call.FailedFast &&
-            State is not (MpPoolState.Stopped or MpPoolState.Closed) && item.Policy.Retries(failure, item.Attempt))
+            !IsEnding && item.Policy.Retries(failure, item.Attempt))
         {
             item.Attempt++;
             long delay = (long)item.Policy.DelayBefore(item.Attempt).TotalMilliseconds;

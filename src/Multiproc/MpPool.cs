@@ -175,6 +175,34 @@ public sealed partial class MpPool
         get { lock (_gate) return _calls.Count == 0; }
     }
 
+    /// <summary>Stopped, closed, or being stopped: no worker starts, no task starts or runs again. Under _gate.</summary>
+    private bool IsEnding => State is MpPoolState.Stopped or MpPoolState.Closed or MpPoolState.Stopping;
+
+    /// <summary>True while a worker runs (or holds) a chunk.</summary>
+    internal bool IsBusy
+    {
+        get { lock (_gate) return _members.Exists(m => m.InFlight.Count > 0); }
+    }
+
+    /// <summary>
+    /// Ctrl+C on Wait-MpPool, its first step: no task starts any more, and running ones are stopped as
+    /// Ctrl+C would stop them (their finally blocks run). <see cref="Terminate"/> follows once they have
+    /// ended or -StopGrace is over.
+    /// </summary>
+    internal void StopRunningTasks()
+    {
+        var afterLock = new AfterLock();
+        lock (_gate)
+        {
+            if (IsEnding) return;
+            State = MpPoolState.Stopping;
+            foreach (var member in _members)
+                foreach (var call in member.InFlight.Select(c => c.Call).Distinct())
+                    PostCallId(member, FrameType.PoolCancel, call, ref afterLock);
+        }
+        afterLock.Run();
+    }
+
     /// <summary>Wait-MpPool: no new tasks from now on.</summary>
     internal void Close()
     {
@@ -198,7 +226,7 @@ public sealed partial class MpPool
         List<(PoolItem Item, ItemResult Result)> failed = new();
         lock (_gate)
         {
-            if (State is MpPoolState.Stopped or MpPoolState.Closed) return;
+            if (State is MpPoolState.Stopped or MpPoolState.Closed) return;   // Stopping goes on: see StopRunningTasks
             State = MpPoolState.Stopped;
             foreach (var call in _calls)
             {
@@ -252,7 +280,7 @@ public sealed partial class MpPool
     {
         lock (_gate)
         {
-            if (State is MpPoolState.Stopped or MpPoolState.Closed || _members.Count + _starting >= Size) return;
+            if (IsEnding || _members.Count + _starting >= Size) return;
             _starting++;
         }
         Task.Run(async () =>
@@ -262,7 +290,7 @@ public sealed partial class MpPool
             for (int attempt = 0; attempt < StartAttempts && member is null; attempt++)
             {
                 if (attempt > 0) await Task.Delay(100 << attempt);
-                lock (_gate) if (State is MpPoolState.Stopped or MpPoolState.Closed) break;
+                lock (_gate) if (IsEnding) break;
                 try { member = PoolMember.Start(_setup, CancellationToken.None); }
                 catch (Exception e) { failure = e; }
             }
@@ -271,7 +299,7 @@ public sealed partial class MpPool
             lock (_gate)
             {
                 _starting--;
-                if (member is not null && State is not (MpPoolState.Stopped or MpPoolState.Closed))
+                if (member is not null && !IsEnding)
                 {
                     Join(member);
                     Dispatch(ref afterLock);
@@ -317,6 +345,7 @@ public sealed partial class MpPool
             chunkCall = chunk.Call;
             foreach (var (index, result) in results)
             {
+                if ((uint)index >= (uint)chunk.Items.Length) continue;   // not an item of it: nothing to answer
                 chunk.Resulted = Math.Max(chunk.Resulted, index + 1);
                 Settle(chunk.Items[index], result, completions, ref afterLock);
             }
@@ -433,6 +462,7 @@ public sealed partial class MpPool
     private void Dispatch(ref AfterLock afterLock)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
+        if (IsEnding) return;
         for (int held = 0; held < InFlightPerWorker; held++)
             foreach (var member in _members)
                 if (member.InFlight.Count == held && NextChunk(member) is { } chunk) Send(member, chunk, ref afterLock);

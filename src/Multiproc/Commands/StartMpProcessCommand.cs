@@ -45,6 +45,11 @@ public sealed class StartMpProcessCommand : MpCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    /// <summary>Seconds the process may run; then it is stopped (State Stopped, error MpTaskTimeout).</summary>
+    [Parameter]
+    [ValidateRange(0.001, double.MaxValue)]
+    public double Timeout { get; set; }
+
     private readonly List<MpProcess> _started = new();
     private Child? _next;   // started ahead, so pwsh boots while this command prepares the job
     private string _script = "";
@@ -91,6 +96,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
         try { process = MpProcess.Start(spec, child, StopToken); }
         catch (MpException e) { ThrowTerminating(e); return; }
         catch (OperationCanceledException) { return; }
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout))) process.StopAfter(Timeouts.FromSeconds(Timeout));
         if (Wait) _started.Add(process);
         else WriteObject(process);
     }

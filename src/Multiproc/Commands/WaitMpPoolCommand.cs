@@ -6,6 +6,8 @@ using Multiproc.Pool;
 namespace Multiproc.Commands;
 
 /// <summary>Closes pools and waits for their tasks and callbacks, as Python's pool.close(); pool.join().</summary>
+/// <remarks>Ctrl+C stops the pool: its running tasks are stopped as Ctrl+C would stop them, and what has not
+/// ended within the pool's -StopGrace is killed with its worker; nothing of it is left running.</remarks>
 [Cmdlet(VerbsLifecycle.Wait, "MpPool")]
 [OutputType(typeof(void))]
 public sealed class WaitMpPoolCommand : MpCmdlet
@@ -19,6 +21,17 @@ public sealed class WaitMpPoolCommand : MpCmdlet
     [ValidateRange(0.0, double.MaxValue)]
     public double Timeout { get; set; } = double.PositiveInfinity;
 
+    /// <summary>Ctrl+C: every pool given stops its tasks softly, then its workers go.</summary>
+    private static void Stop(CallerContext caller, MpPool[] pools)
+    {
+        foreach (var pool in pools) pool.StopRunningTasks();
+        foreach (var pool in pools)
+        {
+            caller.WaitUntil(() => !pool.IsBusy, pool.Policy.StopGrace, System.Threading.CancellationToken.None, onError: null);
+            pool.Terminate();
+        }
+    }
+
     protected override void ProcessRecord()
     {
         var caller = CallerContext.Of(this);
@@ -28,7 +41,11 @@ public sealed class WaitMpPoolCommand : MpCmdlet
         {
             pool.Close();
             var left = timeout == System.Threading.Timeout.InfiniteTimeSpan ? timeout : TimeSpan.FromTicks(Math.Max(0, (timeout - deadline.Elapsed).Ticks));
-            if (!caller.WaitUntil(() => pool.IsIdle, left, StopToken, WriteError)) return;
+            if (!caller.WaitUntil(() => pool.IsIdle, left, StopToken, WriteError))
+            {
+                if (StopToken.IsCancellationRequested) Stop(caller, Pool);
+                return;
+            }
             pool.Finish();
         }
     }

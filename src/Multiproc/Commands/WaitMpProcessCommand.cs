@@ -7,6 +7,8 @@ using System.Threading.Tasks;
 namespace Multiproc.Commands;
 
 /// <summary>Waits for processes to end, as Python's `join(timeout)`: a timeout returns quietly.</summary>
+/// <remarks>Ctrl+C stops the processes it waits for, as Stop-MpProcess does: their pipelines stop (finally
+/// blocks run), and what has not ended 5 seconds later is killed; nothing it waited for is left running.</remarks>
 [Cmdlet(VerbsLifecycle.Wait, "MpProcess")]
 [OutputType(typeof(MpProcess))]
 public sealed class WaitMpProcessCommand : MpCmdlet
@@ -36,7 +38,13 @@ public sealed class WaitMpProcessCommand : MpCmdlet
         var ended = _processes.Select(p => p.Ended).ToArray();
         var all = Any ? Task.WhenAny(ended) : Task.WhenAll(ended);
         Timeouts.Wait(all, Timeouts.FromSeconds(Timeout), StopToken);
-        if (PassThru && !StopToken.IsCancellationRequested)
+        if (StopToken.IsCancellationRequested)
+        {
+            Task.WaitAll(_processes.Where(p => !p.Ended.IsCompleted).Distinct()
+                .Select(p => Task.Run(() => p.Stop(force: false, System.Threading.CancellationToken.None))).ToArray());
+            return;
+        }
+        if (PassThru)
             foreach (var process in _processes.Where(p => p.Ended.IsCompleted)) WriteObject(process);
     }
 }

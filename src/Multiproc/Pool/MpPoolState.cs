@@ -11,4 +11,6 @@ public enum MpPoolState
     Closed,
     /// <summary>Stop-MpPool killed its workers; what was queued or running failed with MpPoolClosed.</summary>
     Stopped,
+    /// <summary>Ctrl+C on Wait-MpPool: its running tasks are being stopped, and then it is Stopped.</summary>
+    Stopping,
 }

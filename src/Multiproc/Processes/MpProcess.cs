@@ -22,6 +22,7 @@ public sealed class MpProcess
     private readonly Task<int> _osExited = Task.FromResult(0);   // the OS exit status, once the process is gone
     private int? _reportedExitCode;                            // from the Done frame; read after the link closed
     private volatile bool _stopRequested;
+    private TimeSpan? _timedOut;                               // set before the stop that -Timeout asked for
     private MpProcessState _state = MpProcessState.Running;   // guarded by _gate
     private int? _exitCode;                                    // guarded by _gate
     private DateTime? _endTime;                                // guarded by _gate
@@ -168,6 +169,18 @@ public sealed class MpProcess
         Timeouts.Wait(Task.WhenAll(_osExited, Ended), Timeout.InfiniteTimeSpan, cancel);
     }
 
+    /// <summary>-Timeout: once <paramref name="timeout"/> has passed, the process is stopped as Stop-MpProcess stops it, and says why.</summary>
+    internal void StopAfter(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan) return;
+        Task.Delay(timeout).ContinueWith(_ =>
+        {
+            if (Ended.IsCompleted) return;
+            _timedOut = timeout;
+            Stop(force: false, CancellationToken.None);
+        }, TaskScheduler.Default);
+    }
+
     internal void Kill()
     {
         if (_child is null || _osExited.IsCompleted) return;
@@ -211,6 +224,10 @@ public sealed class MpProcess
             _state = _stopRequested && _exitCode != 0 ? MpProcessState.Stopped
                 : _exitCode == 0 ? MpProcessState.Completed
                 : MpProcessState.Failed;
+            if (_state == MpProcessState.Stopped && _timedOut is { } timeout)
+                _output.Add(new ChildOutput(StreamKind.Error, new MpTaskTimeoutException(
+                    $"The process {Name} (Id {Id}) ran longer than its -Timeout of {timeout.TotalSeconds:0.###} s and was stopped " +
+                    $"after {(_endTime.Value - StartTime).TotalSeconds:0.0} s{(exitCode == 137 ? ": it did not end within 5 s, so it was killed" : "")}.", this).ErrorRecord));
         }
         _connection!.Close();
         _ended.TrySetResult();

@@ -128,7 +128,13 @@ while ($__MpRun = $__MpWorker.Next()) {
             {
                 if (_current?.CallId != call || _stopping) return;
                 if (frame.Type == FrameType.PoolDrain) _current.Drained = true;
-                else StopLoop();
+                else
+                {
+                    // For an -Async task the answer counts: stopped, it failed (a cancelled call's answers are dropped).
+                    _current.Sink.StopItem(_current.Sink.ItemsEnded, new MpPoolClosedException(
+                        "The task was stopped before it ended: its pool was stopped (Ctrl+C on Wait-MpPool), and its finally blocks ran.").ErrorRecord);
+                    StopLoop();
+                }
             }
         }
         else if (frame.Type == FrameType.PoolStopItem)
@@ -185,7 +191,7 @@ while ($__MpRun = $__MpWorker.Next()) {
             _parent.Close();
             Process.GetCurrentProcess().Kill();
         }
-        if (stopped) cut.Sink.EndStoppedItem();
+        if (stopped) cut.Sink.EndStoppedItem(cut.Items.Length);
         cut.Sink.SendResults(chunkEnded: true);
     }
 

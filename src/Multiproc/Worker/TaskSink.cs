@@ -120,9 +120,10 @@ public sealed class TaskSink
     }
 
     /// <summary>After the loop was stopped: the item being stopped fails, if no finally block ended it already.</summary>
-    internal void EndStoppedItem()
+    /// <param name="itemCount">The chunk's items: a stop that came after the last of them stopped none.</param>
+    internal void EndStoppedItem(int itemCount)
     {
-        if (_stopReason is not { } reason || _itemsEnded != _stopIndex) return;
+        if (_stopReason is not { } reason || _itemsEnded != _stopIndex || _stopIndex >= itemCount) return;
         ItemFailed(reason);
         ItemEnded(normally: true);
     }
