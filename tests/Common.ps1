@@ -103,11 +103,13 @@ function Get-ThreadWakeCount([int] $Tid) {
     [long](Select-String '^voluntary_ctxt_switches:\s+(\d+)' -Path "/proc/$PID/task/$Tid/status").Matches[0].Groups[1].Value
 }
 
-# Ctrl+C on a blocking command: starts it as Start-BlockedCommand does, stops it as Ctrl+C does, and fails
-# unless it stopped within $WithinSeconds. What it leaves behind is for the caller to check.
-function Assert-StopsOnCtrlC([string] $Script, [object[]] $ArgumentList = @(), [double] $WithinSeconds = 5) {
+# Ctrl+C on a blocking command: starts it as Start-BlockedCommand does, waits for $Ready (what the command
+# started must be running, say), stops it as Ctrl+C does, and fails unless it stopped within $WithinSeconds.
+# What it leaves behind is for the caller to check.
+function Assert-StopsOnCtrlC([string] $Script, [object[]] $ArgumentList = @(), [double] $WithinSeconds = 5, [scriptblock] $Ready = { $true }) {
     $blocked = Start-BlockedCommand $Script $ArgumentList
     try {
+        Wait-Until $Ready -Because 'what the command started to run'
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $stopping = $blocked.Shell.BeginStop($null, $null)
         $stopping.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(30)) | Should -BeTrue -Because 'Ctrl+C must end the wait'

@@ -51,10 +51,10 @@ Describe 'The examples' {
 
     It '07-robust.ps1 answers each of its five inputs once: a timeout, a retried success and a lost worker' {
         $out = Invoke-Example '07-robust.ps1'
+        $out.Count | Should -Be 7 -Because ($out -join "`n")
         $out[0..3] | Should -Be 'Results:', 'ok-1 succeeded on attempt 1', 'flaky succeeded on attempt 3', 'ok-2 succeeded on attempt 1'
         $out[4] | Should -BeLike 'Failures*'
         $out[5] | Should -Match '^hangs: MpTaskTimeout: .*-TaskTimeout of 2 s'
         $out[6] | Should -Match '^kills: MpWorkerLost: .*killed by SIGKILL.*all 3 attempts'
-        $out.Count | Should -Be 7
     }
 }

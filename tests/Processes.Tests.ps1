@@ -274,15 +274,22 @@ Describe 'Remove-MpProcess' {
 }
 
 Describe 'Ctrl+C' {
-    It 'stops <Name> waiting, and the child it waited for goes on' -ForEach @(
-        @{ Name = 'Wait-MpProcess'; Script = 'Wait-MpProcess $args[0]' }
-        @{ Name = 'Receive-MpProcess -Wait'; Script = 'Receive-MpProcess $args[0] -Wait' }
-    ) {
+    It 'stops Receive-MpProcess -Wait waiting, and the child it waited for goes on' {
         $child = Start-MpProcess { 'started'; Start-Sleep 60 }
         try {
             Wait-Until { $child.HasMoreData }
-            Assert-StopsOnCtrlC $Script $child
+            Assert-StopsOnCtrlC 'Receive-MpProcess $args[0] -Wait' $child
             $child.IsAlive | Should -BeTrue
+        }
+        finally { Stop-MpProcess $child -Force }
+    }
+
+    It 'stops Wait-MpProcess and the child it waited for (SPEC §10: Ctrl+C escalates)' {
+        $child = Start-MpProcess { 'started'; Start-Sleep 60 }
+        try {
+            Wait-Until { $child.HasMoreData }
+            Assert-StopsOnCtrlC 'Wait-MpProcess $args[0]' $child
+            $child.State | Should -Be 'Stopped'
         }
         finally { Stop-MpProcess $child -Force }
     }

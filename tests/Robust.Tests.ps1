@@ -169,6 +169,25 @@ Describe 'Invoke-MpPool -MaxFailures' {
         Wait-Until { $script:Pool.Busy -eq 0 -and $script:Pool.Queued -eq 0 } -Because 'nothing of the call to be left'
     }
 
+    It 'ends too when inputs come slowly, those after the limit never running' {
+        $ps = New-ModuleShell
+        try {
+            $null = $ps.AddScript({
+                    param($pool, $runs)
+                    $runs.Clear()
+                    try { 1..40 | ForEach-Object { Start-Sleep -Milliseconds 25; $_ } | Invoke-MpPool { $null = ($using:runs).Increment('ran'); throw "bad $_" } -Pool $pool -MaxFailures 2 -ErrorAction SilentlyContinue }
+                    catch { $_ }
+                }).AddArgument($script:Pool).AddArgument($script:Runs)
+            $running = $ps.BeginInvoke()
+            $running.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60)) | Should -BeTrue -Because 'the call ends once the limit is reached'
+            $caught = $ps.EndInvoke($running)[0]
+            $caught.FullyQualifiedErrorId | Should -BeLike 'MpTooManyFailures,*'
+            $caught.TargetObject.Failed | Should -Be $script:Runs['ran']
+            $script:Runs['ran'] | Should -BeLessThan 40
+        }
+        finally { $ps.Dispose() }
+    }
+
     It 'refuses -MaxFailures with -Async' {
         { 1 | Invoke-MpPool { $_ } -Pool $script:Pool -Async -MaxFailures 1 } | Should -Throw -ErrorId 'MpInvalidArgument,*'
     }
@@ -216,7 +235,7 @@ Import-Module '$((Get-Module Multiproc).Path)'
             $out = & sh -c "echo `$`$ > '$cgroup/cgroup.procs' && exec '$(Join-Path $PSHOME pwsh)' -NoProfile -File '$script'"
             $id, $message = "$out" -split '\|', 2
             $id | Should -BeLike 'MpWorkerLost,*'
-            $message | Should -Match 'out-of-memory killer \(SIGKILL\)'
+            $message | Should -Match 'killed by SIGKILL while its memory cgroup''s out-of-memory killer struck: it most likely ran out of memory'
             (Get-Content "$cgroup/memory.oom_control") -match '^oom_kill [1-9]' | Should -Not -BeNullOrEmpty
         }
         finally {
@@ -293,9 +312,10 @@ Describe 'Start-MpProcess -Timeout' {
 Describe 'Ctrl+C escalates' {
     It 'on Wait-MpProcess: the child it waits for stops (its finally runs), or is killed 5 s later' {
         $marks = New-MpList
-        $soft = Start-MpProcess { param($marks) try { Start-Sleep 600 } finally { $marks.Add('finally') } } -ArgumentList (, $marks)
-        $hard = Start-MpProcess { [Threading.Thread]::Sleep(600000) }
-        Assert-StopsOnCtrlC 'Wait-MpProcess $args[0], $args[1]' $soft, $hard -WithinSeconds 30
+        $started = New-MpList
+        $soft = Start-MpProcess { param($marks, $started) try { $started.Add(1); Start-Sleep 600 } finally { $marks.Add('finally') } } -ArgumentList $marks, $started
+        $hard = Start-MpProcess { param($started) $started.Add(2); [Threading.Thread]::Sleep(600000) } -ArgumentList (, $started)
+        Assert-StopsOnCtrlC 'Wait-MpProcess $args[0], $args[1]' $soft, $hard -WithinSeconds 30 -Ready { $started.Count -eq 2 }
         $soft.State | Should -Be 'Stopped'
         $hard.State | Should -Be 'Stopped'
         $hard.ExitCode | Should -Be 137
@@ -305,11 +325,12 @@ Describe 'Ctrl+C escalates' {
 
     It 'on Invoke-MpPool: running tasks stop softly, and one that ignores the stop is killed after -StopGrace' {
         $marks = New-MpList
+        $started = New-MpList
         $pool = New-MpPool -Size 2
         try {
             $workers = $pool.WorkerIds
-            $task = '1..2 | Invoke-MpPool { param($marks) if ($_ -eq 1) { try { Start-Sleep 600 } finally { $marks.Add("finally") } } else { [Threading.Thread]::Sleep(600000) } } -ArgumentList (, $args[1]) -Pool $args[0] -ChunkSize 1 -StopGrace 1'
-            Assert-StopsOnCtrlC $task $pool, $marks -WithinSeconds 30
+            $task = '1..2 | Invoke-MpPool { param($marks, $started) $started.Add($_); if ($_ -eq 1) { try { Start-Sleep 600 } finally { $marks.Add("finally") } } else { [Threading.Thread]::Sleep(600000) } } -ArgumentList $args[1], $args[2] -Pool $args[0] -ChunkSize 1 -StopGrace 1'
+            Assert-StopsOnCtrlC $task $pool, $marks, $started -WithinSeconds 30 -Ready { $started.Count -eq 2 }
             @($marks.ToArray()) | Should -Be 'finally'
             Wait-Until { @($workers | Where-Object { Test-ProcessAlive $_ }).Count -eq 1 } -Because 'the worker that ignored the stop to be killed'
             $pool.Busy | Should -Be 0
@@ -322,11 +343,11 @@ Describe 'Ctrl+C escalates' {
         $marks = New-MpList
         $pool = New-MpPool -Size 2 -StopGrace 1
         $workers = $pool.WorkerIds
-        $soft = Invoke-MpPool { try { Start-Sleep 600 } finally { ($using:marks).Add('finally') } } -Pool $pool -Async
-        $hard = Invoke-MpPool { [Threading.Thread]::Sleep(600000) } -Pool $pool -Async
+        $started = New-MpList
+        $soft = Invoke-MpPool { try { ($using:started).Add('soft'); Start-Sleep 600 } finally { ($using:marks).Add('finally') } } -Pool $pool -Async
+        $hard = Invoke-MpPool { ($using:started).Add('hard'); [Threading.Thread]::Sleep(600000) } -Pool $pool -Async
         $queued = Invoke-MpPool { 'never' } -Pool $pool -Async
-        Wait-Until { $pool.Busy -eq 2 } -Because 'both tasks to run'
-        Assert-StopsOnCtrlC 'Wait-MpPool $args[0]' $pool -WithinSeconds 30
+        Assert-StopsOnCtrlC 'Wait-MpPool $args[0]' $pool -WithinSeconds 30 -Ready { $started.Count -eq 2 }
         @($marks.ToArray()) | Should -Be 'finally'
         $pool.State | Should -Be 'Stopped'
         foreach ($task in $soft, $hard, $queued) {

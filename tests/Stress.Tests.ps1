@@ -34,6 +34,28 @@ BeforeAll {
         }
         [pscustomobject]@{ Got = $got; Lost = $lost; Doubled = $doubled; Reordered = $reordered; BadPayload = $badPayload }
     }
+
+    # Kills a random worker of $Pool $Kills times, $MinMs to $MaxMs apart (after $FirstMs), on a thread of
+    # its own; Stop-WorkerKiller waits for it and returns how many it killed.
+    function Start-WorkerKiller([Multiproc.MpPool] $Pool, [int] $Kills, [int] $MinMs, [int] $MaxMs, [int] $FirstMs = 0) {
+        $shell = [powershell]::Create().AddScript({
+                param($pool, $seed, $kills, $minMs, $maxMs, $firstMs)
+                $random = [Random]::new($seed); $done = 0
+                Start-Sleep -Milliseconds $firstMs
+                while ($done -lt $kills) {
+                    Start-Sleep -Milliseconds ($random.Next($minMs, $maxMs))
+                    $ids = $pool.WorkerIds
+                    if ($ids.Count) { Stop-Process -Id $ids[$random.Next(0, $ids.Count)] -Force -ErrorAction Ignore; $done++ }
+                }
+                $done
+            })
+        foreach ($argument in $Pool, $script:Random.Next(), $Kills, $MinMs, $MaxMs, $FirstMs) { $null = $shell.AddArgument($argument) }
+        [pscustomobject]@{ Shell = $shell; Handle = $shell.BeginInvoke() }
+    }
+
+    function Stop-WorkerKiller($Killer) {
+        try { $Killer.Shell.EndInvoke($Killer.Handle)[0] } finally { $Killer.Shell.Dispose() }
+    }
 }
 
 AfterAll {
@@ -212,23 +234,11 @@ Describe 'The pool under worker kills' {
         @{ Order = 'unordered'; Unordered = $true }
     ) {
         $pool = $script:Pool
-        $killer = [powershell]::Create().AddScript({
-                param($pool, $seed)
-                $random = [Random]::new($seed); $kills = 0
-                Start-Sleep -Milliseconds 300
-                while ($kills -lt 6) {
-                    Start-Sleep -Milliseconds ($random.Next(50, 250))
-                    $ids = $pool.WorkerIds
-                    if ($ids.Count) { Stop-Process -Id $ids[$random.Next(0, $ids.Count)] -Force -ErrorAction Ignore; $kills++ }
-                }
-                $kills
-            }).AddArgument($pool).AddArgument($script:Random.Next())
-        $handle = $killer.BeginInvoke()
+        $killer = Start-WorkerKiller $pool -Kills 6 -MinMs 50 -MaxMs 250 -FirstMs 300
         $errs = $null
         # Each task takes ~0.1 ms so the kills land mid-run; a killed worker's running item fails.
         $got = 1..100000 | Invoke-MpPool { $x = 0; foreach ($k in 1..20) { $x += $k }; $_ } -Pool $pool -Unordered:$Unordered -ErrorVariable errs -ErrorAction SilentlyContinue
-        $kills = $killer.EndInvoke($handle)[0]
-        $killer.Dispose()
+        $kills = Stop-WorkerKiller $killer
         $failedInputs = @($errs | ForEach-Object TargetObject)
         $answered = @($got) + $failedInputs
         $unique = ($answered | Sort-Object -Unique).Count
@@ -245,17 +255,7 @@ Describe 'The pool under worker kills' {
     It 'answers each of 20,000 inputs exactly once with timeouts and retries while workers are killed at random' {
         $pool = $script:Pool
         $runs = New-MpDictionary
-        $killer = [powershell]::Create().AddScript({
-                param($pool, $seed)
-                $random = [Random]::new($seed); $kills = 0
-                while ($kills -lt 6) {
-                    Start-Sleep -Milliseconds ($random.Next(300, 1500))
-                    $ids = $pool.WorkerIds
-                    if ($ids.Count) { Stop-Process -Id $ids[$random.Next(0, $ids.Count)] -Force -ErrorAction Ignore; $kills++ }
-                }
-                $kills
-            }).AddArgument($pool).AddArgument($script:Random.Next())
-        $handle = $killer.BeginInvoke()
+        $killer = Start-WorkerKiller $pool -Kills 6 -MinMs 300 -MaxMs 1500
         $errs = $null
         # Every 4,000th input hangs until its timeout, three times; a killed worker's item runs again.
         $got = 1..20000 | Invoke-MpPool {
@@ -263,8 +263,7 @@ Describe 'The pool under worker kills' {
             if ($_ % 4000 -eq 0) { Start-Sleep 600 }
             $_
         } -Pool $pool -Unordered -TaskTimeout 1 -StopGrace 0.5 -RetryCount 2 -RetryDelay 0 -ErrorVariable errs -ErrorAction SilentlyContinue
-        $kills = $killer.EndInvoke($handle)[0]
-        $killer.Dispose()
+        $kills = Stop-WorkerKiller $killer
         $answered = @($got) + @($errs | ForEach-Object TargetObject)
         $unique = ($answered | Sort-Object -Unique).Count
         "$(20000 - $unique)/$($answered.Count - $unique)" | Should -Be '0/0' -Because "lost/doubled with $(@($got).Count) results and $($errs.Count) errors after $kills kills"

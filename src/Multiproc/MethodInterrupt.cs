@@ -39,8 +39,11 @@ internal static class MethodInterrupt
         return done;
     }
 
-    /// <summary>Cancelled by the next Ctrl+C when called from the console's runspace; otherwise never.</summary>
-    private static CancellationToken Token()
+    /// <summary>
+    /// Cancelled by the next Ctrl+C when called from the console's runspace; otherwise never. A command that
+    /// Ctrl+C stopped and that waits for its work to stop takes it: a second Ctrl+C hurries that along.
+    /// </summary>
+    public static CancellationToken Token()
     {
         if (!IsConsoleRunspace()) return CancellationToken.None;
         if (Interlocked.Exchange(ref s_subscribed, 1) == 0) Console.CancelKeyPress += (_, _) => Interlocked.Exchange(ref s_nextPress, new()).Cancel();

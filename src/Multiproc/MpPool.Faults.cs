@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using Multiproc.Ipc;
@@ -97,15 +98,9 @@ public sealed partial class MpPool
         }
         foreach (var member in _members)
         {
-            if (member.InFlight.Count == 0) continue;
-            var chunk = member.InFlight[0];
-            var running = member.Ledger.ReadRunning();
             if (member.Stop is { } stop)
             {
-                bool stillRunning = stop.Index == StopOrder.WholeChunk
-                    ? chunk.Id == stop.ChunkId
-                    : running is { } r && r.ChunkId == stop.ChunkId && r.Index == stop.Index;
-                if (!stillRunning) member.Stop = null;   // it ended: its answer is on its way
+                if (!stop.StillRuns(member)) member.Stop = null;   // it ended: its answer is on its way
                 else if (stop.KillAt <= now)
                 {
                     var process = member.Child.Process;
@@ -118,14 +113,15 @@ public sealed partial class MpPool
                     continue;
                 }
             }
-            if (!chunk.HasTimeout) continue;
-            WakeIn(WatchMilliseconds);
-            if (running is not { } run || run.ChunkId != chunk.Id || run.Index >= chunk.Items.Length) continue;
+            if (!member.InFlight.Exists(c => c.HasTimeout)) continue;
+            WakeIn(WatchMilliseconds);   // while a chunk with a timeout waits behind another, too
+            var chunk = member.InFlight[0];
+            if (!chunk.HasTimeout || member.Ledger.ReadRunning() is not { } run || run.ChunkId != chunk.Id || run.Index >= chunk.Items.Length) continue;
             var item = chunk.Items[run.Index];
             if (item.Policy.TaskTimeout is not { } limit || now - run.Since < (long)limit.TotalMilliseconds) continue;
             var message = $"The task ran longer than its -TaskTimeout of {limit.TotalSeconds:0.###} s and was stopped: input {item.Index} of the call (counting from 0), " +
                           $"attempt {item.Attempt}, in pool worker {member.ProcessId}, after {(now - run.Since) / 1000.0:0.0} s.";
-            OrderStop(member, new StopOrder(chunk.Id, run.Index, Grace(item.Policy), message));
+            OrderStop(member, StopOrder.Item(chunk.Id, run.Index, Grace(item.Policy), message));
             var order = new WireWriter(message.Length * 3 + 32);
             order.WriteInt64(chunk.Id);
             order.WriteInt32(run.Index);
@@ -135,23 +131,45 @@ public sealed partial class MpPool
         }
     }
 
-    /// <summary>Records what a worker was told to stop, and watches until it has stopped or is killed. Under _gate.</summary>
+    /// <summary>
+    /// Records what a worker was told to stop, and watches until it has stopped or is killed. Under _gate.
+    /// A stop of its chunks takes the place of a stop of one item (killing no later than that one would).
+    /// </summary>
     private void OrderStop(PoolMember member, StopOrder order)
     {
+        if (member.Stop is { } earlier)
+        {
+            if (order.Calls is null) return;
+            if (earlier.KillAt < order.KillAt) order = order with { KillAt = earlier.KillAt };
+        }
         member.Stop = order;
-        if (order.KillAt != long.MaxValue) WakeIn(Math.Min(WatchMilliseconds, order.KillAt - Environment.TickCount64));
+        WakeIn(Math.Min(WatchMilliseconds, order.KillAt - Environment.TickCount64));
     }
 
     /// <summary>When a worker told to stop now is killed if it has not (Environment.TickCount64); long.MaxValue for never.</summary>
     private static long Grace(RunPolicy policy) => Timeouts.Deadline(policy.StopGrace);
 
-    /// <summary>The error of the item a worker was running when it died: why it died, or the timeout that killed it.</summary>
-    private static MpException LostTask(PoolMember member, SentChunk chunk, PoolItem item)
+    /// <summary>
+    /// The error of the item a worker was running when it died: why it died, or the stop that killed it;
+    /// null when that item never started (none starts after an item being stopped has ended).
+    /// </summary>
+    /// <param name="closedAlive">It closed its connection while it still ran (and was killed for it).</param>
+    private static MpException? LostTask(PoolMember member, SentChunk chunk, PoolItem item, bool closedAlive)
     {
-        if (member.Stop is { } stop && stop.ChunkId == chunk.Id && stop.Index == Array.IndexOf(chunk.Items, item))
-            return new MpTaskTimeoutException(
-                $"{stop.Message} It did not end within the {item.Policy.StopGrace.TotalSeconds:0.###} s -StopGrace, so its worker was killed and replaced.", item.Input);
-        var how = member.ExitCode is { } code ? $"ended: the task ran `exit {code}`" : member.Exit.Describe(member.Child.Process);
+        int at = Array.IndexOf(chunk.Items, item);
+        switch (member.Stop)
+        {
+            case { Calls: null } stop when stop.ChunkId == chunk.Id && at == stop.Index:
+                return new MpTaskTimeoutException(
+                    $"{stop.Message} It did not end within the {item.Policy.StopGrace.TotalSeconds:0.###} s -StopGrace, so its worker was killed and replaced.", item.Input);
+            case { Calls: null } stop when stop.ChunkId == chunk.Id && at > stop.Index:
+                return null;
+            case { Calls: { } calls } stop when calls.Contains(chunk.Call):
+                return new MpPoolClosedException($"{stop.Message} It did not end within -StopGrace, so its worker was killed.", item.Input);
+        }
+        var how = member.ExitCode is { } code ? $"ended: the task ran `exit {code}`"
+            : closedAlive ? "stopped answering (its connection closed while it ran), so it was killed"
+            : member.Exit.Describe(member.Child.Process);
         return new MpWorkerLostException(
             $"The pool worker running this task (process {member.ProcessId}) {how}. It was input {item.Index} of the call (counting from 0), " +
             $"attempt {item.Attempt}. The pool replaced the worker.", item.Input);

@@ -118,12 +118,16 @@ public sealed partial class MpPool
         lock (_gate)
         {
             if (State != MpPoolState.Open) throw Closed();
-            if (!_calls.Contains(item.Call)) _calls.Add(item.Call);
-            item.Call.Pending.AddLast(item);
-            Dispatch(ref afterLock);
             understaffed = _members.Count + _starting < Size;   // starts failed before: try again for this work
+            if (!item.Call.FailedFast)
+            {
+                if (!_calls.Contains(item.Call)) _calls.Add(item.Call);
+                item.Call.Pending.AddLast(item);
+                Dispatch(ref afterLock);
+            }
         }
-        if (understaffed) Replace();
+        if (item.Call.FailedFast) item.Call.Complete(item, ItemResult.NeverRun);   // past -MaxFailures: it never runs
+        else if (understaffed) Replace();
         afterLock.Run();
     }
 
@@ -152,13 +156,16 @@ public sealed partial class MpPool
             call.Retrying = 0;
             _calls.Remove(call);
             foreach (var member in _members)
-                if (member.InFlight.Find(c => c.Call == call) is { } chunk)
-                {
-                    PostCallId(member, FrameType.PoolCancel, call, ref afterLock);
-                    // What has not stopped by the end of the grace is killed (Watch), and so ends.
-                    if (chunk == member.InFlight[0] && member.Stop is null)
-                        OrderStop(member, new StopOrder(chunk.Id, StopOrder.WholeChunk, Grace(call.Policy), "cancelled"));
-                }
+            {
+                if (!member.InFlight.Exists(c => c.Call == call)) continue;
+                PostCallId(member, FrameType.PoolCancel, call, ref afterLock);
+                // A chunk it has not started is let go at once (the worker skips it): the call must not wait
+                // for another call's chunk to end first.
+                for (int i = member.InFlight.Count - 1; i >= 1; i--)
+                    if (member.InFlight[i].Call == call) member.InFlight.RemoveAt(i);
+                if (member.InFlight[0].Call == call)
+                    OrderStop(member, StopOrder.Chunks(new[] { call }, Grace(call.Policy), "The task was stopped: its call was cancelled."));
+            }
         }
         afterLock.Run();
     }
@@ -197,10 +204,25 @@ public sealed partial class MpPool
             if (IsEnding) return;
             State = MpPoolState.Stopping;
             foreach (var member in _members)
-                foreach (var call in member.InFlight.Select(c => c.Call).Distinct())
-                    PostCallId(member, FrameType.PoolCancel, call, ref afterLock);
+            {
+                var calls = member.InFlight.Select(c => c.Call).Distinct().ToList();
+                if (calls.Count == 0) continue;
+                foreach (var call in calls) PostCallId(member, FrameType.PoolCancel, call, ref afterLock);
+                OrderStop(member, StopOrder.Chunks(calls, Grace(Policy), "The task was stopped with its pool (Ctrl+C on Wait-MpPool)."));
+            }
         }
         afterLock.Run();
+    }
+
+    /// <summary>A second Ctrl+C: what was told to stop and still runs is killed now, without waiting out -StopGrace.</summary>
+    internal void KillStopped()
+    {
+        lock (_gate)
+        {
+            foreach (var member in _members)
+                if (member.Stop is { } stop) member.Stop = stop with { KillAt = Environment.TickCount64 };
+            WakeIn(0);
+        }
     }
 
     /// <summary>Wait-MpPool: no new tasks from now on.</summary>
@@ -235,8 +257,11 @@ public sealed partial class MpPool
             foreach (var retry in _retries) failed.Add((retry.Item, Failure(Closed())));
             _retries.Clear();
             foreach (var member in _members)
+            {
                 foreach (var chunk in member.InFlight)
                     foreach (var item in chunk.Items.Skip(chunk.Resulted)) failed.Add((item, Failure(Closed())));
+                member.InFlight.Clear();   // answered now: a late result of theirs is not counted again
+            }
             _calls.Clear();
         }
         EndWorkers();
@@ -307,14 +332,19 @@ public sealed partial class MpPool
                 }
                 else if (member is null && _members.Count == 0 && _starting == 0)
                 {
+                    var waiting = new List<PoolItem>();
                     foreach (var call in _calls)
-                        while (call.Pending.Count > 0)
-                        {
-                            var item = call.Pending.RemoveFirst();
-                            abandoned.Add((item, Failure(new MpWorkerLostException(
-                                $"No pool worker could be started to run this task ({failure?.Message}). Check the pool's initialization, or make a new pool.",
-                                item.Input, failure))));
-                        }
+                        while (call.Pending.Count > 0) waiting.Add(call.Pending.RemoveFirst());
+                    foreach (var retry in _retries)
+                    {
+                        retry.Item.Call.Retrying--;
+                        waiting.Add(retry.Item);
+                    }
+                    _retries.Clear();
+                    foreach (var item in waiting)
+                        abandoned.Add((item, Failure(new MpWorkerLostException(
+                            $"No pool worker could be started to run this task ({failure?.Message}). Check the pool's initialization, or make a new pool.",
+                            item.Input, failure))));
                     _failed += abandoned.Count;
                 }
             }
@@ -352,7 +382,7 @@ public sealed partial class MpPool
             if (runSeconds is { } seconds)
             {
                 member.InFlight.Remove(chunk);
-                if (member.Stop?.ChunkId == chunk.Id) member.Stop = null;
+                if (member.Stop is { Calls: null } stop && stop.ChunkId == chunk.Id) member.Stop = null;
                 // Finished short without `exit` (a top-level `continue` or `break` unwound the worker's loop, a
                 // stopped item ended it, or its call was drained): the items it did not reach never ran.
                 PutBack(chunk.Call, chunk.Items.Skip(chunk.Resulted).ToList(), completions);
@@ -386,8 +416,11 @@ public sealed partial class MpPool
         var afterLock = new AfterLock();
         var calls = new List<PoolCall>();
         // Dead before its ledger is read: a worker whose connection this side closed may still be writing it.
+        // One that died by itself has closed its connection on the way out, and is gone a moment later.
+        bool closedAlive = false;
         try
         {
+            closedAlive = !member.Child.Process.WaitForExit(200);
             member.Child.Process.Kill();
             member.Child.Process.WaitForExit(2000);
         }
@@ -402,9 +435,9 @@ public sealed partial class MpPool
             {
                 calls.Add(chunk.Call);
                 var left = chunk.Items.Skip(chunk.Resulted).ToList();
-                if (running && left.Count > 0 && !chunk.Call.Cancelled)
+                if (running && left.Count > 0 && !chunk.Call.Cancelled && LostTask(member, chunk, left[0], closedAlive) is { } error)
                 {
-                    Settle(left[0], Failure(LostTask(member, chunk, left[0])), completions, ref afterLock);
+                    Settle(left[0], Failure(error), completions, ref afterLock);
                     left.RemoveAt(0);
                 }
                 running = false;
@@ -530,12 +563,16 @@ public sealed partial class MpPool
     private void OnTimer()
     {
         var afterLock = new AfterLock();
+        bool understaffed;
         lock (_gate)
         {
             _timerDue = long.MaxValue;
             Watch(ref afterLock);
             Dispatch(ref afterLock);
+            // A retry that came due may find no worker: a start that failed before is tried again for it.
+            understaffed = !IsEnding && _members.Count + _starting < Size && _calls.Exists(c => c.Pending.Count > 0);
         }
+        if (understaffed) Replace();
         afterLock.Run();
     }
 

@@ -190,13 +190,18 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
 
     /// <summary>Whatever ended the command, a call not done is stopped, and a pool made for it goes.</summary>
     /// <remarks>Its tasks stop as Ctrl+C would stop them (their finally blocks run); what has not ended within
-    /// -StopGrace is killed. This waits for that, so nothing of the call runs once the command has ended.</remarks>
+    /// -StopGrace is killed, or at a second Ctrl+C. This waits for that, so nothing of the call runs once
+    /// the command has ended.</remarks>
     protected override void Release()
     {
         if (_call is not null && _pool is not null && !Async && !_call.IsDone)
         {
             _pool.Cancel(_call);
-            _caller.WaitUntil(() => !_pool.IsRunning(_call), System.Threading.Timeout.InfiniteTimeSpan, CancellationToken.None, onError: null);
+            if (!_caller.WaitUntil(() => !_pool.IsRunning(_call), Timeout.InfiniteTimeSpan, MethodInterrupt.Token(), onError: null))
+            {
+                _pool.KillStopped();
+                _caller.WaitUntil(() => !_pool.IsRunning(_call), Timeout.InfiniteTimeSpan, CancellationToken.None, onError: null);
+            }
         }
         if (_ownsPool) _pool?.Terminate();
     }

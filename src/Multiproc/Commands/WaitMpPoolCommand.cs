@@ -21,13 +21,15 @@ public sealed class WaitMpPoolCommand : MpCmdlet
     [ValidateRange(0.0, double.MaxValue)]
     public double Timeout { get; set; } = double.PositiveInfinity;
 
-    /// <summary>Ctrl+C: every pool given stops its tasks softly, then its workers go.</summary>
+    /// <summary>Ctrl+C: every pool given stops its tasks softly (killing what outlasts -StopGrace), then its workers go.</summary>
+    /// <remarks>A second Ctrl+C ends the wait: Terminate then kills what still runs.</remarks>
     private static void Stop(CallerContext caller, MpPool[] pools)
     {
         foreach (var pool in pools) pool.StopRunningTasks();
+        var secondPress = MethodInterrupt.Token();
         foreach (var pool in pools)
         {
-            caller.WaitUntil(() => !pool.IsBusy, pool.Policy.StopGrace, System.Threading.CancellationToken.None, onError: null);
+            caller.WaitUntil(() => !pool.IsBusy, System.Threading.Timeout.InfiniteTimeSpan, secondPress, onError: null);
             pool.Terminate();
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Multiproc.Ipc;
 using Multiproc.Processes;
@@ -93,9 +94,23 @@ internal sealed class PoolMember
     }
 }
 
-/// <summary>An item a worker was told to stop (it ran too long): killed with its worker at <see cref="KillAt"/> (Environment.TickCount64) if still running.</summary>
-/// <remarks><see cref="Index"/> is <see cref="WholeChunk"/> when the worker was told to stop its chunk (its call was cancelled).</remarks>
-internal sealed record StopOrder(long ChunkId, int Index, long KillAt, string Message)
+/// <summary>What a worker was told to stop, and when it is killed (Environment.TickCount64) if that still runs.</summary>
+/// <remarks>
+/// Either one item that ran past its -TaskTimeout (<see cref="ChunkId"/>, <see cref="Index"/>), or every
+/// chunk of some calls (<see cref="Calls"/>): a cancelled call, or all a stopping pool runs.
+/// </remarks>
+internal sealed record StopOrder(long KillAt, string Message)
 {
-    public const int WholeChunk = -1;
+    public long ChunkId { get; init; }
+    public int Index { get; init; } = -1;
+    public IReadOnlyCollection<PoolCall>? Calls { get; init; }
+
+    public static StopOrder Item(long chunkId, int index, long killAt, string message) => new(killAt, message) { ChunkId = chunkId, Index = index };
+
+    public static StopOrder Chunks(IReadOnlyCollection<PoolCall> calls, long killAt, string message) => new(killAt, message) { Calls = calls };
+
+    /// <summary>Whether what it stops still runs on <paramref name="member"/>. Under the pool's lock.</summary>
+    public bool StillRuns(PoolMember member) => Calls is { } calls
+        ? member.InFlight.Exists(c => calls.Contains(c.Call))
+        : member.InFlight.Count > 0 && member.InFlight[0].Id == ChunkId && member.Ledger.ReadRunning() is { } r && r.ChunkId == ChunkId && r.Index == Index;
 }

@@ -44,7 +44,7 @@ internal sealed class ExitReason
         if (OperatingSystem.IsWindows() || code <= 128 || code > 128 + 64) return $"exited with code {code}";
         int signal = code - 128;
         if (signal == SigKill && ReadOomKills(_oomCounter) > _oomKillsAtStart)
-            return "was killed by the kernel's out-of-memory killer (SIGKILL): it ran out of memory";
+            return "was killed by SIGKILL while its memory cgroup's out-of-memory killer struck: it most likely ran out of memory";
         var name = signal < SignalNames.Length ? SignalNames[signal] : null;
         return $"was killed by {name ?? $"signal {signal}"}";
     }

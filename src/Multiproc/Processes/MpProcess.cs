@@ -173,9 +173,12 @@ public sealed class MpProcess
     internal void StopAfter(TimeSpan timeout)
     {
         if (timeout == Timeout.InfiniteTimeSpan) return;
-        Task.Delay(timeout).ContinueWith(_ =>
+        var ended = new CancellationTokenSource();   // a process that ends in time lets go of its timer
+        Ended.ContinueWith(_ => ended.Cancel(), TaskScheduler.Default);
+        Task.Delay(timeout, ended.Token).ContinueWith(delay =>
         {
-            if (Ended.IsCompleted) return;
+            ended.Dispose();
+            if (delay.IsCanceled || Ended.IsCompleted) return;
             _timedOut = timeout;
             Stop(force: false, CancellationToken.None);
         }, TaskScheduler.Default);
@@ -227,7 +230,7 @@ public sealed class MpProcess
             if (_state == MpProcessState.Stopped && _timedOut is { } timeout)
                 _output.Add(new ChildOutput(StreamKind.Error, new MpTaskTimeoutException(
                     $"The process {Name} (Id {Id}) ran longer than its -Timeout of {timeout.TotalSeconds:0.###} s and was stopped " +
-                    $"after {(_endTime.Value - StartTime).TotalSeconds:0.0} s{(exitCode == 137 ? ": it did not end within 5 s, so it was killed" : "")}.", this).ErrorRecord));
+                    $"after {(_endTime.Value - StartTime).TotalSeconds:0.0} s{(exitCode == 137 ? $": it did not end within {StopGrace.TotalSeconds:0} s, so it was killed" : "")}.", this).ErrorRecord));
         }
         _connection!.Close();
         _ended.TrySetResult();

@@ -9,21 +9,15 @@ namespace Multiproc.Worker;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed record ChunkRun(int CallId, TaskSink Sink, ScriptBlock Task, object?[] Items, object?[] Arguments, object?[]? ItemArguments, int Mode)
 {
-    private volatile bool _drained;
-
-    /// <summary>No item after the running one starts (its call reached -MaxFailures); set by the parent connection's reader.</summary>
-    public bool Drained
-    {
-        get => _drained;
-        internal set => _drained = value;
-    }
+    /// <summary>No item after the running one starts: its call reached -MaxFailures, or an item is being stopped.</summary>
+    public bool Drained => !Sink.MayStartItem();
 
     /// <summary>The items one by one, until the chunk is drained: what mode 0 pipes through the filter.</summary>
     public IEnumerable<object?> ItemsUntilDrained()
     {
         foreach (var item in Items)
         {
-            if (_drained) yield break;
+            if (!Sink.MayStartItem()) yield break;
             yield return item;
         }
     }

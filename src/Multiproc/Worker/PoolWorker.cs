@@ -127,12 +127,12 @@ while ($__MpRun = $__MpWorker.Next()) {
             lock (_gate)
             {
                 if (_current?.CallId != call || _stopping) return;
-                if (frame.Type == FrameType.PoolDrain) _current.Drained = true;
+                if (frame.Type == FrameType.PoolDrain) _current.Sink.Drain();
                 else
                 {
                     // For an -Async task the answer counts: stopped, it failed (a cancelled call's answers are dropped).
                     _current.Sink.StopItem(_current.Sink.ItemsEnded, new MpPoolClosedException(
-                        "The task was stopped before it ended: its pool was stopped (Ctrl+C on Wait-MpPool), and its finally blocks ran.").ErrorRecord);
+                        "The task was stopped before it ended (Ctrl+C), and its finally blocks ran.").ErrorRecord);
                     StopLoop();
                 }
             }

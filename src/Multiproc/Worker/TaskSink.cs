@@ -37,9 +37,13 @@ public sealed class TaskSink
     private int _ledgeredUpTo, _ledgeredItems;   // how much of _items (bytes, items) the ledger holds too
     private int _entryCount;
     private ErrorRecord? _failure;
-    private int _itemsEnded;
-    private volatile ErrorRecord? _stopReason;   // set by the parent connection's reader: the item _stopIndex is being stopped
-    private volatile int _stopIndex;
+    // Between the pipeline thread and the parent connection's reader: an item is stopped only while it runs,
+    // and once one is, no item after it starts (a stop that landed on the next one would run it twice).
+    private readonly object _gate = new();
+    private int _itemsEnded;              // written under _gate
+    private bool _drained;                // guarded by _gate: no item starts any more
+    private ErrorRecord? _stopReason;     // guarded by _gate: the item _stopIndex is being stopped and fails with it
+    private int _stopIndex;               // guarded by _gate
 
     internal TaskSink(long chunkId, Connection parent, ResultLedger ledger, PSHost host)
     {
@@ -54,7 +58,10 @@ public sealed class TaskSink
     internal long ChunkId => _chunkId;
 
     /// <summary>How many items have ended.</summary>
-    public int ItemsEnded => Volatile.Read(ref _itemsEnded);
+    public int ItemsEnded
+    {
+        get { lock (_gate) return _itemsEnded; }
+    }
 
     /// <summary>True once the loop ran the chunk to its end (not cut short by `exit`).</summary>
     public bool ChunkRanToEnd { get; private set; }
@@ -65,25 +72,17 @@ public sealed class TaskSink
     /// <summary>The current item has ended; <paramref name="normally"/> when it ran to its end or threw.</summary>
     public void ItemEnded(bool normally)
     {
-        if (_stopReason is { } reason)
+        lock (_gate)
         {
-            if (_itemsEnded > _stopIndex)
-            {
-                // A stop meant for the item before landed on this one as it started: it counts as not run.
-                _entries.Clear();
-                _entryCount = 0;
-                _failure = null;
-                return;
-            }
-            if (_itemsEnded == _stopIndex)
+            if (_stopReason is { } reason && _itemsEnded == _stopIndex)
             {
                 _failure = reason;
                 normally = true;   // its answer is final: it goes to the ledger like any other
             }
+            _lastItemAt = _items.Length;
+            _items.WriteInt32(_itemsEnded);
+            _itemsEnded++;
         }
-        _lastItemAt = _items.Length;
-        _items.WriteInt32(_itemsEnded);
-        Volatile.Write(ref _itemsEnded, _itemsEnded + 1);
         _ledger.MarkRunning(_chunkId, _itemsEnded);
         _items.WriteInt32(_entryCount);
         _items.WriteRaw(_entries.WrittenSpan);
@@ -113,17 +112,35 @@ public sealed class TaskSink
     /// </summary>
     internal bool StopItem(int index, ErrorRecord reason)
     {
-        if (ItemsEnded > index) return false;
-        _stopIndex = index;
-        _stopReason = reason;
-        return true;
+        lock (_gate)
+        {
+            if (_itemsEnded > index) return false;
+            _stopIndex = index;
+            _stopReason = reason;
+            _drained = true;
+            return true;
+        }
+    }
+
+    /// <summary>From the parent connection's reader: no item after the running one starts (its call reached -MaxFailures).</summary>
+    internal void Drain()
+    {
+        lock (_gate) _drained = true;
+    }
+
+    /// <summary>Whether the next item may start: false once the chunk is drained or an item is being stopped.</summary>
+    public bool MayStartItem()
+    {
+        lock (_gate) return !_drained;
     }
 
     /// <summary>After the loop was stopped: the item being stopped fails, if no finally block ended it already.</summary>
     /// <param name="itemCount">The chunk's items: a stop that came after the last of them stopped none.</param>
     internal void EndStoppedItem(int itemCount)
     {
-        if (_stopReason is not { } reason || _itemsEnded != _stopIndex || _stopIndex >= itemCount) return;
+        ErrorRecord? reason;
+        lock (_gate) reason = _itemsEnded == _stopIndex && _stopIndex < itemCount ? _stopReason : null;
+        if (reason is null) return;
         ItemFailed(reason);
         ItemEnded(normally: true);
     }
