@@ -185,12 +185,6 @@ public sealed partial class MpPool
     /// <summary>Stopped, closed, or being stopped: no worker starts, no task starts or runs again. Under _gate.</summary>
     private bool IsEnding => State is MpPoolState.Stopped or MpPoolState.Closed or MpPoolState.Stopping;
 
-    /// <summary>True while a worker runs (or holds) a chunk.</summary>
-    internal bool IsBusy
-    {
-        get { lock (_gate) return _members.Exists(m => m.InFlight.Count > 0); }
-    }
-
     /// <summary>
     /// Ctrl+C on Wait-MpPool, its first step: no task starts any more, and running ones are stopped as
     /// Ctrl+C would stop them (their finally blocks run). <see cref="Terminate"/> follows once they have

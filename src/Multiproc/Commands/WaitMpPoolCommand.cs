@@ -29,7 +29,7 @@ public sealed class WaitMpPoolCommand : MpCmdlet
         var secondPress = MethodInterrupt.Token();
         foreach (var pool in pools)
         {
-            caller.WaitUntil(() => !pool.IsBusy, System.Threading.Timeout.InfiniteTimeSpan, secondPress, onError: null);
+            caller.WaitUntil(() => pool.Busy == 0, System.Threading.Timeout.InfiniteTimeSpan, secondPress, onError: null);
             pool.Terminate();
         }
     }
