@@ -7,7 +7,7 @@ BeforeAll {
     function Invoke-Tmux([string[]] $Arguments) { & $script:Tmux -L $script:Socket @Arguments }
 
     # The terminal's text, history included, one line each.
-    function Get-Screen { @(Invoke-Tmux 'capture-pane', '-p', '-J', '-S', '-500', '-t', 'mp') | ForEach-Object TrimEnd }
+    function Get-Screen { @(Invoke-Tmux 'capture-pane', '-p', '-S', '-500', '-t', 'mp') | ForEach-Object TrimEnd }
 
     function Send-Line([string] $Line) { Invoke-Tmux 'send-keys', '-t', 'mp', '-l', $Line; Invoke-Tmux 'send-keys', '-t', 'mp', 'Enter' }
 
@@ -58,5 +58,39 @@ Describe 'Ctrl+C at an interactive prompt' {
         (Get-Screen) -match "^not interrupted $mark$" | Should -BeNullOrEmpty
         Send-Line $After
         Wait-Output "^usable $mark \S+$" | Should -Match "^usable $mark (1|2|3|True)$"
+    }
+}
+
+Describe 'A second Ctrl+C' {
+    BeforeAll {
+        if (-not $script:Tmux) { return }
+        Invoke-Tmux 'new-session', '-d', '-s', 'mp', '-x', '220', '-y', '50', "'$script:Pwsh' -NoProfile -NoLogo"
+        $null = Wait-Output '^PS .*>$'
+        Send-Line "Import-Module '$script:ModulePath'; 'module ' + 'ready'"
+        $null = Wait-Output '^module ready$'
+    }
+
+    AfterAll {
+        if ($script:Tmux) { Invoke-Tmux 'kill-server' 2>$null }
+    }
+
+    It 'kills at once the tasks the first one could not stop, long before their -StopGrace' {
+        if (-not $script:Tmux) { Set-ItResult -Skipped -Because 'tmux is not installed'; return }
+        $started = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "mp-second-$([guid]::NewGuid())")).FullName
+        try {
+            # Each task writes its worker's pid and then ignores a soft stop; the grace is ten minutes.
+            Send-Line "1..2 | Invoke-MpPool { Set-Content (Join-Path '$started' `$_) `$PID; [Threading.Thread]::Sleep(600000) } -Size 2 -ChunkSize 1 -StopGrace 600"
+            Wait-Until { @(Get-ChildItem $started).Count -eq 2 } -Because 'both tasks to run'
+            $workers = Get-ChildItem $started | ForEach-Object { [int](Get-Content $_.FullName) }
+            Invoke-Tmux 'send-keys', '-t', 'mp', 'C-c'
+            # Two SIGINTs a microsecond apart merge into one (a signal pending is not queued twice): press
+            # again as a person would, a moment later. The test's outcome does not rest on this pause.
+            Start-Sleep -Milliseconds 500
+            Invoke-Tmux 'send-keys', '-t', 'mp', 'C-c'
+            Send-Line "'alive ' + 'after two'"
+            $null = Wait-Output '^alive after two$' -TimeoutSeconds 60
+            Wait-Until { -not ($workers | Where-Object { Test-ProcessAlive $_ }) } -Because 'the workers to be killed'
+        }
+        finally { Remove-Item $started -Recurse -Force }
     }
 }

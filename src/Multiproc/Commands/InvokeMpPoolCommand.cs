@@ -197,7 +197,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         if (_call is not null && _pool is not null && !Async && !_call.IsDone)
         {
             _pool.Cancel(_call);
-            if (!_caller.WaitUntil(() => !_pool.IsRunning(_call), Timeout.InfiniteTimeSpan, MethodInterrupt.Token(), onError: null))
+            if (!_caller.WaitUntil(() => !_pool.IsRunning(_call), Timeout.InfiniteTimeSpan, NextCtrlC, onError: null))
             {
                 _pool.KillStopped();
                 _caller.WaitUntil(() => !_pool.IsRunning(_call), Timeout.InfiniteTimeSpan, CancellationToken.None, onError: null);

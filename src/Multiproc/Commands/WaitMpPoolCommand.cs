@@ -23,10 +23,10 @@ public sealed class WaitMpPoolCommand : MpCmdlet
 
     /// <summary>Ctrl+C: every pool given stops its tasks softly (killing what outlasts -StopGrace), then its workers go.</summary>
     /// <remarks>A second Ctrl+C ends the wait: Terminate then kills what still runs.</remarks>
-    private static void Stop(CallerContext caller, MpPool[] pools)
+    private void Stop(CallerContext caller, MpPool[] pools)
     {
         foreach (var pool in pools) pool.StopRunningTasks();
-        var secondPress = MethodInterrupt.Token();
+        var secondPress = NextCtrlC;
         foreach (var pool in pools)
         {
             caller.WaitUntil(() => pool.Busy == 0, System.Threading.Timeout.InfiniteTimeSpan, secondPress, onError: null);

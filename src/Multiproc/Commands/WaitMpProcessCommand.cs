@@ -40,8 +40,11 @@ public sealed class WaitMpProcessCommand : MpCmdlet
         Timeouts.Wait(all, Timeouts.FromSeconds(Timeout), StopToken);
         if (StopToken.IsCancellationRequested)
         {
-            Task.WaitAll(_processes.Where(p => !p.Ended.IsCompleted).Distinct()
-                .Select(p => Task.Run(() => p.Stop(force: false, System.Threading.CancellationToken.None))).ToArray());
+            // A second Ctrl+C kills what the first one's stop has not ended yet.
+            var running = _processes.Where(p => !p.Ended.IsCompleted).Distinct().ToList();
+            var secondPress = NextCtrlC;
+            Task.WaitAll(running.Select(p => Task.Run(() => p.Stop(force: false, secondPress))).ToArray());
+            if (secondPress.IsCancellationRequested) foreach (var process in running) process.Kill();
             return;
         }
         if (PassThru)
