@@ -11,6 +11,13 @@ BeforeAll {
 
     function Send-Line([string] $Line) { Invoke-Tmux 'send-keys', '-t', 'mp', '-l', $Line; Invoke-Tmux 'send-keys', '-t', 'mp', 'Enter' }
 
+    # Waits until the prompt comes back after $Before prompts were shown: keys typed before it may be lost.
+    function Wait-Prompt([int] $Before, [double] $TimeoutSeconds = 60) {
+        Wait-Until { @(Get-Screen | Where-Object { $_ -match '^PS .*>' }).Count -gt $Before } -TimeoutSeconds $TimeoutSeconds -Because 'the prompt to come back'
+    }
+
+    function Get-PromptCount { @(Get-Screen | Where-Object { $_ -match '^PS .*>' }).Count }
+
     # Waits for a line of output that matches $Pattern (typed text is echoed with its quotes, output without).
     function Wait-Output([string] $Pattern, [double] $TimeoutSeconds = 60) {
         try { Wait-Until { (Get-Screen) -match $Pattern } -TimeoutSeconds $TimeoutSeconds -Because "output matching '$Pattern'" }
@@ -50,11 +57,13 @@ Describe 'Ctrl+C at an interactive prompt' {
         Send-Line "'tid ' + (Get-Item /proc/thread-self).Target.Split('/')[-1] + ' $mark'; $Method; 'not ' + 'interrupted $mark'"
         $tid = [int](((Wait-Output "^tid \d+ $mark$") -split ' ')[1])
         Wait-Until { Test-ThreadParked $tid -ProcessId $script:TerminalPid } -Because "$Method to wait"
+        $prompts = Get-PromptCount
         $watch = [Diagnostics.Stopwatch]::StartNew()
         Invoke-Tmux 'send-keys', '-t', 'mp', 'C-c'
-        Send-Line "'alive ' + '$mark'"
-        $null = Wait-Output "^alive $mark$" -TimeoutSeconds 30
+        Wait-Prompt $prompts -TimeoutSeconds 30
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 5 -Because 'the prompt comes back at once (about a second, with tmux in between)'
+        Send-Line "'alive ' + '$mark'"
+        $null = Wait-Output "^alive $mark$"
         (Get-Screen) -match "^not interrupted $mark$" | Should -BeNullOrEmpty
         Send-Line $After
         Wait-Output "^usable $mark \S+$" | Should -Match "^usable $mark (1|2|3|True)$"
@@ -82,13 +91,15 @@ Describe 'A second Ctrl+C' {
             Send-Line "1..2 | Invoke-MpPool { Set-Content (Join-Path '$started' `$_) `$PID; [Threading.Thread]::Sleep(600000) } -Size 2 -ChunkSize 1 -StopGrace 600"
             Wait-Until { @(Get-ChildItem $started).Count -eq 2 } -Because 'both tasks to run'
             $workers = Get-ChildItem $started | ForEach-Object { [int](Get-Content $_.FullName) }
+            $prompts = Get-PromptCount
             Invoke-Tmux 'send-keys', '-t', 'mp', 'C-c'
             # Two SIGINTs a microsecond apart merge into one (a signal pending is not queued twice): press
             # again as a person would, a moment later. The test's outcome does not rest on this pause.
             Start-Sleep -Milliseconds 500
             Invoke-Tmux 'send-keys', '-t', 'mp', 'C-c'
+            Wait-Prompt $prompts -TimeoutSeconds 60
             Send-Line "'alive ' + 'after two'"
-            $null = Wait-Output '^alive after two$' -TimeoutSeconds 60
+            $null = Wait-Output '^alive after two$'
             Wait-Until { -not ($workers | Where-Object { Test-ProcessAlive $_ }) } -Because 'the workers to be killed'
         }
         finally { Remove-Item $started -Recurse -Force }
