@@ -472,9 +472,11 @@ public sealed partial class MpPool
     }
 
     /// <summary>Hands results to their calls (waking their callers), then forgets those calls, and <paramref name="touched"/>, if they are done.</summary>
-    private void CompleteAll(List<(PoolItem Item, ItemResult Result)> completions, IEnumerable<PoolCall> touched, ref AfterLock afterLock)
+    private void CompleteAll(List<(PoolItem Item, ItemResult Result)> completions, IReadOnlyList<PoolCall> touched, ref AfterLock afterLock)
     {
-        var calls = touched.Concat(completions.Select(c => c.Item.Call)).Distinct().ToList();
+        var calls = new List<PoolCall>(touched.Count + 1);   // one or two: a list beats a set here, per result
+        foreach (var call in touched) if (!calls.Contains(call)) calls.Add(call);
+        foreach (var (item, _) in completions) if (!calls.Contains(item.Call)) calls.Add(item.Call);
         foreach (var call in calls)
         {
             if (calls.Count == 1) call.Complete(completions);   // the usual case: one chunk's results
