@@ -273,7 +273,8 @@ Describe 'The pool under worker kills' {
             $e.FullyQualifiedErrorId | Should -BeLike 'Mp*,*'
             $e.FullyQualifiedErrorId -replace ',.*' | Should -BeIn 'MpTaskTimeout', 'MpWorkerLost'
             "$e" | Should -Match 'all 3 attempts'
-            $runs[$e.TargetObject] | Should -Be 3
+            # An attempt whose worker a kill ended before the task counted itself is an attempt all the same.
+            $runs[$e.TargetObject] | Should -BeIn 1, 2, 3
         }
         $ranAgain = @(@($got) | Where-Object { $runs[$_] -ne 1 })
         $ranAgain.Count | Should -BeLessOrEqual $kills -Because 'only an item a killed worker was running runs again'
