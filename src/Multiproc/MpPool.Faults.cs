@@ -51,16 +51,25 @@ public sealed partial class MpPool
     {
         call.FailedFast = true;
         while (call.Pending.Count > 0) completions.Add((call.Pending.RemoveFirst(), ItemResult.NeverRun));
-        foreach (var retry in _retries.FindAll(r => r.Item.Call == call))
+        foreach (var retry in TakeRetries(call))
         {
-            _retries.Remove(retry);
-            call.Retrying--;
             retry.LastResult.Failure = AfterAttempts(retry.LastResult.Failure!, retry.Item.Attempt - 1);
             _failed++;
             completions.Add((retry.Item, retry.LastResult));
         }
         foreach (var member in _members)
             if (member.InFlight.Exists(c => c.Call == call)) PostCallId(member, FrameType.PoolDrain, call, ref afterLock);
+    }
+
+    /// <summary>Takes the failed items waiting to run again: those of <paramref name="call"/>, or all. Under _gate.</summary>
+    private List<Retry> TakeRetries(PoolCall? call = null)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate));
+        var taken = call is null ? new List<Retry>(_retries) : _retries.FindAll(r => r.Item.Call == call);
+        if (call is null) _retries.Clear();
+        else _retries.RemoveAll(r => r.Item.Call == call);
+        foreach (var retry in taken) retry.Item.Call.Retrying--;
+        return taken;
     }
 
     /// <summary>The last attempt's error, saying how many attempts there were.</summary>

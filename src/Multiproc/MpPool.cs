@@ -152,8 +152,7 @@ public sealed partial class MpPool
         lock (_gate)
         {
             while (call.Pending.Count > 0) call.Pending.RemoveFirst();
-            _retries.RemoveAll(r => r.Item.Call == call);
-            call.Retrying = 0;
+            TakeRetries(call);
             _calls.Remove(call);
             foreach (var member in _members)
             {
@@ -248,8 +247,7 @@ public sealed partial class MpPool
             {
                 while (call.Pending.Count > 0) failed.Add((call.Pending.RemoveFirst(), Failure(Closed())));
             }
-            foreach (var retry in _retries) failed.Add((retry.Item, Failure(Closed())));
-            _retries.Clear();
+            foreach (var retry in TakeRetries()) failed.Add((retry.Item, Failure(Closed())));
             foreach (var member in _members)
             {
                 foreach (var chunk in member.InFlight)
@@ -329,12 +327,7 @@ public sealed partial class MpPool
                     var waiting = new List<PoolItem>();
                     foreach (var call in _calls)
                         while (call.Pending.Count > 0) waiting.Add(call.Pending.RemoveFirst());
-                    foreach (var retry in _retries)
-                    {
-                        retry.Item.Call.Retrying--;
-                        waiting.Add(retry.Item);
-                    }
-                    _retries.Clear();
+                    foreach (var retry in TakeRetries()) waiting.Add(retry.Item);
                     foreach (var item in waiting)
                         abandoned.Add((item, Failure(new MpWorkerLostException(
                             $"No pool worker could be started to run this task ({failure?.Message}). Check the pool's initialization, or make a new pool.",
@@ -343,8 +336,7 @@ public sealed partial class MpPool
                 }
             }
             member?.Kill();
-            foreach (var (item, result) in abandoned) item.Call.Complete(item, result);
-            foreach (var call in abandoned.Select(a => a.Item.Call).Distinct()) ForgetIfDone(call, ref afterLock);
+            CompleteAll(abandoned, Array.Empty<PoolCall>(), ref afterLock);
             afterLock.Run();
         });
     }
@@ -379,7 +371,7 @@ public sealed partial class MpPool
                 if (member.Stop is { Calls: null } stop && stop.ChunkId == chunk.Id) member.Stop = null;
                 // Finished short without `exit` (a top-level `continue` or `break` unwound the worker's loop, a
                 // stopped item ended it, or its call was drained): the items it did not reach never ran.
-                PutBack(chunk.Call, chunk.Items.Skip(chunk.Resulted).ToList(), completions);
+                if (chunk.Resulted < chunk.Items.Length) PutBack(chunk.Call, chunk.Items.Skip(chunk.Resulted).ToList(), completions);
                 chunk.Call.Observe(chunk.Resulted, seconds);
                 retire = MaxTasksPerWorker > 0 && member.ItemsSent >= MaxTasksPerWorker && member.InFlight.Count == 0;
                 if (retire)
