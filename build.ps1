@@ -178,9 +178,11 @@ function Invoke-Test {
 function Invoke-Demo {
     Invoke-Build
     $script:Pwsh = Get-Pwsh
-    foreach ($example in Get-ChildItem (Join-Path $Root 'examples') -Filter '*.ps1' | Sort-Object Name) {
+    $examples = Get-ChildItem (Join-Path $Root 'examples') -Filter '*.ps1' | Where-Object Name -NotLike '*.Tests.ps1' | Sort-Object Name
+    foreach ($example in $examples) {
         Write-Host "`n=== $($example.Name)" -ForegroundColor Cyan
-        & $Pwsh -NoProfile -NonInteractive -Command "Import-Module '$Staged'; & '$($example.FullName)'"
+        $pester = if (Select-String -Path $example.FullName -Pattern 'Invoke-Pester' -Quiet) { "Import-Module '$(Get-Pester)'; " }
+        & $Pwsh -NoProfile -NonInteractive -Command "Import-Module '$Staged'; $pester& '$($example.FullName)'"
         if ($LASTEXITCODE -ne 0) { throw "$($example.Name) failed with exit code $LASTEXITCODE." }
     }
 }

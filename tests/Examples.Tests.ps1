@@ -4,7 +4,9 @@ BeforeAll {
     # Runs an example in a fresh session, as `./build.ps1 Demo` does, and returns what it printed.
     function Invoke-Example([string] $Name) {
         $path = Join-Path $PSScriptRoot "../examples/$Name"
-        $out = & $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModulePath'; & '$path'" 2>&1
+        # An example that runs Pester gets the Pester this suite runs on, as ./build.ps1 Demo gives it.
+        $pester = if (Select-String -Path $path -Pattern 'Invoke-Pester' -Quiet) { "Import-Module '$((Get-Module Pester).Path)'; " }
+        $out = & $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModulePath'; $pester& '$path'" 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
         $out | ForEach-Object { "$_".Trim() }
     }
@@ -56,5 +58,11 @@ Describe 'The examples' {
         $out[4] | Should -BeLike 'Failures*'
         $out[5] | Should -Match '^hangs: MpTaskTimeout: .*-TaskTimeout of 2 s'
         $out[6] | Should -Match '^kills: MpWorkerLost: .*killed by SIGKILL.*all 3 attempts'
+    }
+
+    It '08-pester.ps1 runs a real Pester run whose mock applies inside the pool''s tasks, run inline' {
+        $out = Invoke-Example '08-pester.ps1' | ForEach-Object { $_ -replace '\e\[[0-9;]*m' }   # Pester's colours, if any
+        ($out -join "`n") | Should -Match '\[\+\] hashes each file once, with the hash Get-FileHash gives'
+        $out[-1] | Should -Be '2 passed, 0 failed'
     }
 }

@@ -37,7 +37,7 @@ public sealed partial class MpPool
         }
         if (result.Failure is { } final)
         {
-            if (item.Attempt > 1) result.Failure = AfterAttempts(final, item.Attempt);
+            if (item.Attempt > 1) result.Failure = RunPolicy.AfterAttempts(final, item.Attempt);
             _failed++;
             call.FinalFailures++;
             if (!call.IsLane && !call.FailedFast && call.FinalFailures >= call.Policy.MaxFailures) FailFast(call, completions, ref afterLock);
@@ -53,7 +53,7 @@ public sealed partial class MpPool
         while (call.Pending.Count > 0) completions.Add((call.Pending.RemoveFirst(), ItemResult.NeverRun));
         foreach (var retry in TakeRetries(call))
         {
-            retry.LastResult.Failure = AfterAttempts(retry.LastResult.Failure!, retry.Item.Attempt - 1);
+            retry.LastResult.Failure = RunPolicy.AfterAttempts(retry.LastResult.Failure!, retry.Item.Attempt - 1);
             _failed++;
             completions.Add((retry.Item, retry.LastResult));
         }
@@ -70,17 +70,6 @@ public sealed partial class MpPool
         else _retries.RemoveAll(r => r.Item.Call == call);
         foreach (var retry in taken) retry.Item.Call.Retrying--;
         return taken;
-    }
-
-    /// <summary>The last attempt's error, saying how many attempts there were.</summary>
-    private static ErrorRecord AfterAttempts(ErrorRecord failure, int attempts)
-    {
-        if (attempts <= 1) return failure;
-        var message = failure.ErrorDetails?.Message ?? failure.Exception?.Message ?? failure.ToString();
-        return new ErrorRecord(failure, failure.Exception)
-        {
-            ErrorDetails = new ErrorDetails($"{message} (It failed on all {attempts} attempts; this is the last one's error.)"),
-        };
     }
 
     /// <summary>

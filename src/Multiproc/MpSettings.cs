@@ -43,6 +43,20 @@ public static class MpSettings
             : throw new MpInvalidArgumentException("SerializationDepth must be between 1 and 100.", value);
     }
 
+    private static bool s_inline;
+
+    /// <summary>
+    /// Inline mode for every Invoke-MpPool and Start-MpProcess (default off): tasks run one after another in
+    /// the calling runspace, where Pester's mocks and the debugger reach them. Also on while the environment
+    /// variable MULTIPROC_INLINE is 1 or true.
+    /// </summary>
+    public static bool Inline
+    {
+        get => s_inline || Environment.GetEnvironmentVariable("MULTIPROC_INLINE") is { } value &&
+            (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));
+        set => s_inline = value;
+    }
+
     /// <summary>The pwsh that children run: $env:MULTIPROC_PWSH, else the pwsh in $PSHOME.</summary>
     internal static string PwshPath =>
         Environment.GetEnvironmentVariable("MULTIPROC_PWSH") is { Length: > 0 } custom

@@ -2,9 +2,11 @@ using System;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
 using Multiproc.Ipc;
 using Multiproc.Pool;
 using Multiproc.Processes;
+using Multiproc.Worker;
 
 namespace Multiproc.Commands;
 
@@ -68,8 +70,14 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     [ValidateNotNull]
     public ScriptBlock? ErrorCallback { get; set; }
 
+    /// <summary>Runs each task in this runspace, one after another (SPEC §10): Pester's mocks and the debugger reach it.</summary>
+    [Parameter]
+    public SwitchParameter Inline { get; set; }
+
     private MpPool? _pool;
     private bool _ownsPool;
+    private InlineRunner? _inline;   // set in inline mode: no worker runs the call
+    private int _inlineFailures;
     private PoolCall? _call;
     private byte[]? _arguments;   // -Async: each task brings its arguments, serialized once per command
     private CallerContext _caller = null!;
@@ -95,6 +103,14 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             var (script, usingValues) = ScriptCapture.RewriteUsing(ScriptBlock, SessionState);
             var definition = new TaskDefinition(script, usingValues, ArgumentList ?? Array.Empty<object?>());
             _policy = PolicyOver(ParameterSetName == NewPoolSet ? RunPolicy.Default : Pool.Policy);
+            if (InlineRunner.IsOn(Inline))
+            {
+                _inline = new InlineRunner(this, script, usingValues, asPoolTask: true);
+                // An -Async call is a lane: its results go to its tasks, not down the pipeline.
+                _call = new PoolCall(definition, null, ordered: true, _caller, _policy, Async ? "inline" : null);
+                _started = Stopwatch.GetTimestamp();
+                return;
+            }
             if (ParameterSetName == NewPoolSet)
             {
                 _pool = MpPool.Start(null, Size, 0, PoolSetup.For(this, null, null, null), _policy, StopToken);
@@ -124,9 +140,16 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         }
         var input = InputObject?.BaseObject is null ? null : InputObject;
         var task = Async ? new MpTask(input, Callback, ErrorCallback, _caller) : null;
-        try { _pool!.Submit(_call!.Add(input, bytes, task, _arguments, _policy)); }
-        catch (MpException e) { ThrowTerminating(e); }
-        if (task is not null) WriteObject(task);
+        var item = _call!.Add(input, bytes, task, _arguments, _policy);
+        if (_inline is not null) RunInline(item);
+        else
+            try { _pool!.Submit(item); }
+            catch (MpException e) { ThrowTerminating(e); }
+        if (task is not null)
+        {
+            WriteObject(task);
+            if (_inline is not null) _caller.RunPending(WriteError);   // its callback, at once
+        }
         else
         {
             WriteReady();
@@ -137,7 +160,8 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     protected override void EndProcessing()
     {
         if (Async) return;   // a lane's input never ends: its tasks go as they come
-        _pool!.EndInput(_call!);
+        if (_inline is not null) _call!.CompleteInput();
+        else _pool!.EndInput(_call!);
         _caller.WaitUntil(() =>
         {
             bool done = _call!.IsDone;
@@ -163,6 +187,43 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             $"The call stopped early: {failed} tasks failed, and -MaxFailures is {_policy.MaxFailures}. " +
             $"{succeeded} succeeded, {failed} failed, {neverRun} never ran. Fix what makes them fail, or raise -MaxFailures.",
             new { Succeeded = succeeded, Failed = failed, NeverRun = neverRun }));
+    }
+
+    /// <summary>
+    /// Inline mode: runs the task here and now, with the call's retries and -MaxFailures as a pool applies
+    /// them (a task cannot be stopped apart from its caller, so -TaskTimeout does not apply).
+    /// </summary>
+    private void RunInline(PoolItem item)
+    {
+        if (_call!.FailedFast)
+        {
+            _call.Complete(item, ItemResult.NeverRun);
+            return;
+        }
+        while (true)
+        {
+            var result = _inline!.Run(hasInput: true, item.Input, ArgumentList ?? Array.Empty<object?>(), StopToken, out var exitCode);
+            if (exitCode is { } code)
+                result = new ItemResult
+                {
+                    Failure = new MpWorkerLostException(
+                        $"The task ran `exit {code}`, which ends a pool worker; inline, it ended the task. It was input {item.Index} of the call (counting from 0), attempt {item.Attempt}.",
+                        item.Input).ErrorRecord,
+                };
+            if (result.Failure is { } failure && item.Policy.Retries(failure, item.Attempt))
+            {
+                item.Attempt++;
+                if (Timeouts.Wait(Task.Delay(item.Policy.DelayBefore(item.Attempt)), Timeout.InfiniteTimeSpan, StopToken)) continue;
+                throw new PipelineStoppedException();
+            }
+            if (result.Failure is { } final)
+            {
+                result.Failure = RunPolicy.AfterAttempts(final, item.Attempt);
+                if (++_inlineFailures >= _policy.MaxFailures) _call.FailedFast = true;
+            }
+            _call.Complete(item, result);
+            return;
+        }
     }
 
     /// <summary>Writes the results that are ready, runs due callbacks and shows progress.</summary>
@@ -194,7 +255,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     /// the command has ended.</remarks>
     protected override void Release()
     {
-        if (_call is not null && _pool is not null && !Async && !_call.IsDone)
+        if (_call is not null && _pool is not null && _inline is null && !Async && !_call.IsDone)
         {
             _pool.Cancel(_call);
             if (!_caller.WaitUntil(() => !_pool.IsRunning(_call), Timeout.InfiniteTimeSpan, NextCtrlC, onError: null))

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using Multiproc.Processes;
+using Multiproc.Worker;
 
 namespace Multiproc.Commands;
 
@@ -50,7 +51,12 @@ public sealed class StartMpProcessCommand : MpCmdlet
     [ValidateRange(0.001, double.MaxValue)]
     public double Timeout { get; set; }
 
+    /// <summary>Runs the scriptblock in this runspace at once, as inline mode does (SPEC §10).</summary>
+    [Parameter]
+    public SwitchParameter Inline { get; set; }
+
     private readonly List<MpProcess> _started = new();
+    private InlineRunner? _inline;
     private Child? _next;   // started ahead, so pwsh boots while this command prepares the job
     private string _script = "";
     private Hashtable _usingValues = new();
@@ -63,8 +69,9 @@ public sealed class StartMpProcessCommand : MpCmdlet
     {
         try
         {
-            _next = Child.Acquire();
             (_script, _usingValues) = ScriptCapture.RewriteUsing(ScriptBlock, SessionState);
+            if (InlineRunner.IsOn(Inline)) _inline = new InlineRunner(this, _script, _usingValues, asPoolTask: false);
+            else _next = Child.Acquire();
             _functions = ScriptCapture.Functions(Function, SessionState);
             _modules = ScriptCapture.Modules(Module, SessionState);
             _environment = ScriptCapture.Environment(Environment);
@@ -75,6 +82,13 @@ public sealed class StartMpProcessCommand : MpCmdlet
 
     protected override void ProcessRecord()
     {
+        if (_inline is not null)
+        {
+            var ran = RunInline();
+            if (Wait) _started.Add(ran);
+            else WriteObject(ran);
+            return;
+        }
         var spec = new JobSpec
         {
             Name = Name ?? Session.Current.Processes.NextName(),
@@ -109,6 +123,40 @@ public sealed class StartMpProcessCommand : MpCmdlet
             ChildOutputWriter.Receive(this, process, wait: true, keep: false, StopToken);
             if (StopToken.IsCancellationRequested) return;
             Session.Current.Processes.Remove(process);
+        }
+    }
+
+    /// <summary>
+    /// Inline mode: runs the script here, in a child scope, with -Environment and -WorkingDirectory in
+    /// effect while it runs; -Function and -Module are the caller's already. -Timeout does not apply: a
+    /// script cannot be stopped apart from its caller.
+    /// </summary>
+    private MpProcess RunInline()
+    {
+        var started = DateTime.Now;
+        var saved = new Dictionary<string, string?>();
+        if (Environment is not null)
+            foreach (System.Collections.DictionaryEntry entry in Environment)
+            {
+                var name = entry.Key.ToString()!;
+                saved.TryAdd(name, System.Environment.GetEnvironmentVariable(name));
+                System.Environment.SetEnvironmentVariable(name, (entry.Value is PSObject p ? p.BaseObject : entry.Value)?.ToString());
+            }
+        SessionState.Path.PushCurrentLocation("");
+        try
+        {
+            SessionState.Path.SetLocation(_workingDirectory);
+            var result = _inline!.Run(MyInvocation.ExpectingInput, InputObject, ArgumentList ?? Array.Empty<object?>(), StopToken, out var exitCode);
+            var output = new List<ChildOutput>();
+            foreach (var (stream, value) in result.Entries) output.Add(new ChildOutput(stream, value));
+            if (result.Failure is { } failure) output.Add(new ChildOutput(Ipc.StreamKind.Error, failure));
+            return MpProcess.RanInline(Name ?? Session.Current.Processes.NextName(), started, output,
+                result.Failure is not null ? 1 : exitCode ?? 0);
+        }
+        finally
+        {
+            SessionState.Path.PopLocation("");
+            foreach (var (name, value) in saved) System.Environment.SetEnvironmentVariable(name, value);
         }
     }
 

@@ -48,4 +48,15 @@ internal sealed record RunPolicy
         double seconds = RetryDelay.TotalSeconds * Math.Pow(2, attempt - 2);
         return seconds < 0 || seconds >= MaxRetryDelay.TotalSeconds ? MaxRetryDelay : TimeSpan.FromSeconds(seconds);
     }
+
+    /// <summary>The last attempt's error, saying how many attempts there were.</summary>
+    public static ErrorRecord AfterAttempts(ErrorRecord failure, int attempts)
+    {
+        if (attempts <= 1) return failure;
+        var message = failure.ErrorDetails?.Message ?? failure.Exception?.Message ?? failure.ToString();
+        return new ErrorRecord(failure, failure.Exception)
+        {
+            ErrorDetails = new ErrorDetails($"{message} (It failed on all {attempts} attempts; this is the last one's error.)"),
+        };
+    }
 }

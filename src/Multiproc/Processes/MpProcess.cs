@@ -70,7 +70,7 @@ public sealed class MpProcess
     public string Name { get; }
     /// <summary>The id of the process that started this one.</summary>
     public int ParentId { get; }
-    public DateTime StartTime { get; }
+    public DateTime StartTime { get; private init; }
 
     public MpProcessState State { get { lock (_gate) return _state; } }
     /// <summary>Null while running; 0 on success, 1 when the scriptblock threw, the OS status when killed (137 after SIGKILL).</summary>
@@ -130,6 +130,16 @@ public sealed class MpProcess
             child = Child.Spawn();
             return child.Connect(cancel);
         }
+    }
+
+    /// <summary>Inline mode: a script that ran in the caller already, ended, with what it produced.</summary>
+    internal static MpProcess RanInline(string name, DateTime started, IEnumerable<ChildOutput> output, int exitCode)
+    {
+        var process = new MpProcess(new JobSpec { Name = name, ParentId = Environment.ProcessId }) { StartTime = started };
+        process._output.AddRange(output);
+        process.Finish(exitCode);
+        Session.Current.Processes.Add(process);
+        return process;
     }
 
     /// <summary>This process's own view, for `Get-MpProcess -Current` inside a child.</summary>
@@ -232,7 +242,7 @@ public sealed class MpProcess
                     $"The process {Name} (Id {Id}) ran longer than its -Timeout of {timeout.TotalSeconds:0.###} s and was stopped " +
                     $"after {(_endTime.Value - StartTime).TotalSeconds:0.0} s{(exitCode == 137 ? $": it did not end within {StopGrace.TotalSeconds:0} s, so it was killed" : "")}.", this).ErrorRecord));
         }
-        _connection!.Close();
+        _connection?.Close();
         _ended.TrySetResult();
         _changed.Notify();
     }

@@ -19,24 +19,20 @@ namespace Multiproc.Worker;
 /// worker, that item is the one lost.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class TaskSink
+public sealed class TaskSink : ItemRecorder
 {
     private static readonly long FlushTicks = Stopwatch.Frequency / 50;
 
     private readonly long _chunkId;
     private readonly Connection _parent;
     private readonly ResultLedger _ledger;
-    private readonly PSHost _host;
     private readonly WireWriter _items = new(1024);     // finished items not sent yet
-    private readonly WireWriter _entries = new(256);    // the current item's entries
     private readonly WireWriter _message = new(1024);   // the message being sent
     private readonly long _started = Stopwatch.GetTimestamp();
     private long _lastFlush;
     private int _pending;      // items in _items
     private int _lastItemAt;   // where the last of them starts in _items
     private int _ledgeredUpTo, _ledgeredItems;   // how much of _items (bytes, items) the ledger holds too
-    private int _entryCount;
-    private ErrorRecord? _failure;
     // Between the pipeline thread and the parent connection's reader: an item is stopped only while it runs,
     // and once one is, no item after it starts (a stop that landed on the next one would run it twice).
     private readonly object _gate = new();
@@ -45,12 +41,11 @@ public sealed class TaskSink
     private ErrorRecord? _stopReason;     // guarded by _gate: the item _stopIndex is being stopped and fails with it
     private int _stopIndex;               // guarded by _gate
 
-    internal TaskSink(long chunkId, Connection parent, ResultLedger ledger, PSHost host)
+    internal TaskSink(long chunkId, Connection parent, ResultLedger ledger, PSHost host) : base(host)
     {
         _chunkId = chunkId;
         _parent = parent;
         _ledger = ledger;
-        _host = host;
         _lastFlush = _started;
         _ledger.MarkRunning(chunkId, 0);
     }
@@ -66,30 +61,22 @@ public sealed class TaskSink
     /// <summary>True once the loop ran the chunk to its end (not cut short by `exit`).</summary>
     public bool ChunkRanToEnd { get; private set; }
 
-    /// <summary>The current item threw: it failed, and the chunk goes on with the next.</summary>
-    public void ItemFailed(ErrorRecord error) => _failure = error;
-
     /// <summary>The current item has ended; <paramref name="normally"/> when it ran to its end or threw.</summary>
-    public void ItemEnded(bool normally)
+    public override void ItemEnded(bool normally)
     {
+        int index;
         lock (_gate)
         {
             if (_stopReason is { } reason && _itemsEnded == _stopIndex)
             {
-                _failure = reason;
+                ItemFailed(reason);
                 normally = true;   // its answer is final: it goes to the ledger like any other
             }
-            _lastItemAt = _items.Length;
-            _items.WriteInt32(_itemsEnded);
-            _itemsEnded++;
+            index = _itemsEnded++;
         }
         _ledger.MarkRunning(_chunkId, _itemsEnded);
-        _items.WriteInt32(_entryCount);
-        _items.WriteRaw(_entries.WrittenSpan);
-        ChunkResults.WriteFailure(_items, _failure);
-        _entries.Clear();
-        _entryCount = 0;
-        _failure = null;
+        _lastItemAt = _items.Length;
+        WriteItem(_items, index);
         _pending++;
         if (!normally) return;   // it may have run `exit`: not a result until the chunk goes on
         // In the ledger before the next item starts (with any item before it that did not end normally:
@@ -143,38 +130,6 @@ public sealed class TaskSink
         if (reason is null) return;
         ItemFailed(reason);
         ItemEnded(normally: true);
-    }
-
-    /// <param name="item">Null for a task's $null output.</param>
-    internal void OnOutput(PSObject? item)
-    {
-        switch (item?.BaseObject)
-        {
-            case InformationRecord { Tags: var tags } info when tags.Contains("PSHOST"):
-                HostOutput.Draw(_host, info);   // Write-Host: shown as it happens, not kept
-                return;
-            case WarningRecord warning: Record(StreamKind.Warning, warning); return;
-            case VerboseRecord verbose: Record(StreamKind.Verbose, verbose); return;
-            case DebugRecord debug: Record(StreamKind.Debug, debug); return;
-            case InformationRecord information: Record(StreamKind.Information, information); return;
-        }
-        byte[] value;
-        try { value = Serializer.Write(item); }
-        catch (MpSerializationException e)
-        {
-            Record(StreamKind.Error, e.ErrorRecord);
-            return;
-        }
-        ChunkResults.WriteOutput(_entries, value);
-        _entryCount++;
-    }
-
-    internal void OnError(ErrorRecord error) => Record(StreamKind.Error, error);
-
-    private void Record(StreamKind kind, object record)
-    {
-        StreamRecord.Write(_entries, kind, record);
-        _entryCount++;
     }
 
     /// <summary>Sends the items that ended since the last send; <paramref name="chunkEnded"/> closes the chunk.</summary>

@@ -1,0 +1,97 @@
+using System;
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Management.Automation.Runspaces;
+using System.Threading;
+using Multiproc.Pool;
+
+namespace Multiproc.Worker;
+
+/// <summary>
+/// Inline mode (SPEC §10): runs a task in the calling runspace, one after another, as a worker would run it.
+/// </summary>
+/// <remarks>
+/// Each run is a nested pipeline in a child scope of the caller's, so Pester's mocks and the debugger
+/// reach the task. `$using:` values are variables of that scope; `$_` and -ArgumentList are bound as a
+/// worker binds them, through the same task filter. What the task writes is recorded in the wire form a
+/// worker sends and read back, so results and records look as they do from a worker.
+/// </remarks>
+internal sealed class InlineRunner
+{
+    private const string Wrapper = @"
+param($__MpSink, $__MpTask, $__MpPerItem, $__MpHasInput, $__MpInput, $__MpArgs, $__MpUsing)
+foreach ($__MpU in $__MpUsing.GetEnumerator()) { $ExecutionContext.SessionState.PSVariable.Set($__MpU.Key, $__MpU.Value) }
+# A worker's preferences, not the caller's: a caller's 'Stop' would end a task at its first Write-Error.
+$ErrorActionPreference = $WarningPreference = 'Continue'
+$VerbosePreference = $DebugPreference = $InformationPreference = 'SilentlyContinue'
+if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInput) }   # as a child sees it in a script without a process block
+& {
+    if (-not $__MpPerItem) { , $__MpInput | & $__MpTask @__MpArgs }
+    else {
+        $__MpEnded = $false
+        try {
+            if ($__MpHasInput) { , $__MpInput | & $__MpTask @__MpArgs } else { & $__MpTask @__MpArgs }
+            $__MpEnded = $true
+        }
+        catch { $__MpSink.ItemFailed($_); $__MpEnded = $true }
+        finally { $__MpSink.ItemEnded($__MpEnded) }
+    }
+} 3>&1 4>&1 5>&1 6>&1
+";
+
+    private readonly PSHost _host;
+    private readonly SessionState _state;
+    private readonly ScriptBlock? _task;
+    private readonly bool _perItem;
+    private readonly ErrorRecord? _parseError;
+    private readonly Hashtable _usingValues;
+
+    /// <param name="asPoolTask">Bound as a pool task (`$_` in any scriptblock, through the task filter); else as Start-MpProcess runs it.</param>
+    public InlineRunner(PSCmdlet caller, string script, Hashtable usingValues, bool asPoolTask)
+    {
+        _host = caller.Host;
+        _state = caller.SessionState;
+        _usingValues = usingValues;
+        try
+        {
+            if (asPoolTask) (_task, _perItem) = TaskFilter.Compile(script);
+            else (_task, _perItem) = (ScriptBlock.Create(script), true);
+        }
+        catch (ParseException e) { _parseError = e.ErrorRecord; }
+    }
+
+    /// <summary>Whether inline mode is on for this command: its -Inline, [Multiproc.MpSettings]::Inline, or $env:MULTIPROC_INLINE.</summary>
+    public static bool IsOn(bool inlineSwitch) => inlineSwitch || MpSettings.Inline;
+
+    /// <summary>
+    /// Runs the task once; the result, and whether it ran to its end (false after `exit`, say, with
+    /// $LASTEXITCODE then in <paramref name="exitCode"/>). Ctrl+C (<paramref name="cancel"/>) stops it as it
+    /// would stop a worker's task: its finally blocks run.
+    /// </summary>
+    public ItemResult Run(bool hasInput, object? input, object?[] arguments, CancellationToken cancel, out int? exitCode)
+    {
+        exitCode = null;
+        if (_parseError is not null) return new ItemResult { Failure = _parseError };
+        var sink = new InlineSink(_host);
+        using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+        ps.AddScript(Wrapper, useLocalScope: true)
+          .AddArgument(sink).AddArgument(_task).AddArgument(_perItem).AddArgument(hasInput)
+          .AddArgument(input).AddArgument(arguments).AddArgument(_usingValues);
+        var output = new PSDataCollection<PSObject>();
+        output.DataAdded += (_, _) => { foreach (var item in output.ReadAll()) sink.OnOutput(item); };
+        ps.Streams.Error.DataAdded += (_, _) => { foreach (var record in ps.Streams.Error.ReadAll()) sink.OnError(record); };
+        var noInput = new PSDataCollection<object?>();
+        noInput.Complete();
+        using (cancel.Register(() => ps.BeginStop(null, null)))
+        {
+            try { ps.Invoke(noInput, output); }
+            catch (RuntimeException) when (cancel.IsCancellationRequested) { }
+        }
+        if (cancel.IsCancellationRequested) throw new PipelineStoppedException();
+        if (sink.Take() is not { } ended) return new ItemResult();   // it never began: a stop before it started
+        if (!ended.Normally)
+            exitCode = LanguagePrimitives.TryConvertTo(_state.PSVariable.GetValue("LASTEXITCODE"), out int code) ? code : 0;
+        return ended.Result;
+    }
+}

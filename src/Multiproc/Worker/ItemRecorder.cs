@@ -1,0 +1,73 @@
+using System.ComponentModel;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using Multiproc.Ipc;
+using Multiproc.Pool;
+
+namespace Multiproc.Worker;
+
+/// <summary>
+/// Records what the running item writes, in <see cref="ChunkResults"/>' form: a pool worker's
+/// <see cref="TaskSink"/> sends it to the parent, an <see cref="InlineSink"/> reads it back at once, so a task
+/// run inline yields what it would from a worker. Not for use from scripts.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public abstract class ItemRecorder
+{
+    private readonly WireWriter _entries = new(256);    // the current item's entries
+    private readonly PSHost _host;
+    private int _entryCount;
+    private ErrorRecord? _failure;
+
+    private protected ItemRecorder(PSHost host) => _host = host;
+
+    /// <summary>The current item threw: it failed, and the chunk goes on with the next.</summary>
+    public void ItemFailed(ErrorRecord error) => _failure = error;
+
+    /// <summary>Called by the task filter when the current item has ended; <paramref name="normally"/> when it ran to its end or threw.</summary>
+    public abstract void ItemEnded(bool normally);
+
+    /// <summary>Writes the current item's result to <paramref name="items"/> as item <paramref name="index"/>, and starts the next.</summary>
+    private protected void WriteItem(WireWriter items, int index)
+    {
+        items.WriteInt32(index);
+        items.WriteInt32(_entryCount);
+        items.WriteRaw(_entries.WrittenSpan);
+        ChunkResults.WriteFailure(items, _failure);
+        _entries.Clear();
+        _entryCount = 0;
+        _failure = null;
+    }
+
+    /// <param name="item">Null for a task's $null output.</param>
+    internal void OnOutput(PSObject? item)
+    {
+        switch (item?.BaseObject)
+        {
+            case InformationRecord { Tags: var tags } info when tags.Contains("PSHOST"):
+                HostOutput.Draw(_host, info);   // Write-Host: shown as it happens, not kept
+                return;
+            case WarningRecord warning: Record(StreamKind.Warning, warning); return;
+            case VerboseRecord verbose: Record(StreamKind.Verbose, verbose); return;
+            case DebugRecord debug: Record(StreamKind.Debug, debug); return;
+            case InformationRecord information: Record(StreamKind.Information, information); return;
+        }
+        byte[] value;
+        try { value = Serializer.Write(item); }
+        catch (MpSerializationException e)
+        {
+            Record(StreamKind.Error, e.ErrorRecord);
+            return;
+        }
+        ChunkResults.WriteOutput(_entries, value);
+        _entryCount++;
+    }
+
+    internal void OnError(ErrorRecord error) => Record(StreamKind.Error, error);
+
+    private void Record(StreamKind kind, object record)
+    {
+        StreamRecord.Write(_entries, kind, record);
+        _entryCount++;
+    }
+}
