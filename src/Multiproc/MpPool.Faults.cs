@@ -21,10 +21,13 @@ public sealed partial class MpPool
     /// Decides what a finished attempt of an item is: its answer, or a failure to run again after a delay
     /// (-RetryCount, -RetryOn). A final failure may reach the call's -MaxFailures. Under _gate.
     /// </summary>
-    private void Settle(PoolItem item, ItemResult result, List<(PoolItem Item, ItemResult Result)> completions, ref AfterLock afterLock)
+    /// <param name="processId">The worker that ran this attempt.</param>
+    private void Settle(PoolItem item, ItemResult result, int processId, List<(PoolItem Item, ItemResult Result)> completions, ref AfterLock afterLock)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         var call = item.Call;
+        result.ProcessId = processId;
+        result.Attempt = item.Attempt;
         if (result.Failure is { } failure && !call.Cancelled && !call.FailedFast &&
             !IsEnding && item.Policy.Retries(failure, item.Attempt))
         {

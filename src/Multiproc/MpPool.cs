@@ -363,7 +363,7 @@ public sealed partial class MpPool
             {
                 if ((uint)index >= (uint)chunk.Items.Length) continue;   // not an item of it: nothing to answer
                 chunk.Resulted = Math.Max(chunk.Resulted, index + 1);
-                Settle(chunk.Items[index], result, completions, ref afterLock);
+                Settle(chunk.Items[index], result, member.ProcessId, completions, ref afterLock);
             }
             if (runSeconds is { } seconds)
             {
@@ -423,7 +423,7 @@ public sealed partial class MpPool
                 var left = chunk.Items.Skip(chunk.Resulted).ToList();
                 if (running && left.Count > 0 && !chunk.Call.Cancelled && LostTask(member, chunk, left[0], closedAlive) is { } error)
                 {
-                    Settle(left[0], Failure(error), completions, ref afterLock);
+                    Settle(left[0], Failure(error), member.ProcessId, completions, ref afterLock);
                     left.RemoveAt(0);
                 }
                 running = false;
@@ -451,7 +451,7 @@ public sealed partial class MpPool
         {
             if (index < chunk.Resulted || index >= chunk.Items.Length) continue;   // it came over the connection already
             chunk.Resulted = index + 1;
-            Settle(chunk.Items[index], result, completions, ref afterLock);
+            Settle(chunk.Items[index], result, member.ProcessId, completions, ref afterLock);
         }
     }
 
@@ -499,6 +499,7 @@ public sealed partial class MpPool
             Definition = member.KnownCalls.Add(chunk.Call.Id) ? chunk.Call.Definition : null,
             Items = chunk.Items.Select(i => i.Bytes).ToArray(),
             ItemArguments = chunk.Call.IsLane ? chunk.Items.Select(i => i.Arguments!).ToArray() : null,
+            HostIndexes = Array.Exists(chunk.Items, i => i.HostPrefix) ? Array.ConvertAll(chunk.Items, i => i.HostPrefix ? i.InputIndex : -1) : null,
         }.Write(message);
         var connection = member.Connection;
         afterLock.Add(() => Post(connection, FrameType.PoolChunk, message));

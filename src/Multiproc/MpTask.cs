@@ -16,10 +16,11 @@ public sealed class MpTask
     private readonly CallerContext _caller;
     private ItemResult? _result;   // written once, before _done is set
 
-    internal MpTask(object? input, ScriptBlock? callback, ScriptBlock? errorCallback, CallerContext caller)
+    internal MpTask(object? input, int inputIndex, ScriptBlock? callback, ScriptBlock? errorCallback, CallerContext caller)
     {
         Id = Interlocked.Increment(ref s_lastId);
         Input = input;
+        InputIndex = inputIndex;
         _callback = callback;
         _errorCallback = errorCallback;
         _caller = caller;
@@ -29,6 +30,9 @@ public sealed class MpTask
 
     /// <summary>The pipeline input it was given (`$_` in the task), if any.</summary>
     public object? Input { get; }
+
+    /// <summary>Its input's position among those of the Invoke-MpPool command that made it, from 0.</summary>
+    public int InputIndex { get; }
 
     public bool IsCompleted => _done.IsSet;
 
@@ -62,7 +66,7 @@ public sealed class MpTask
     {
         _result = result;
         _done.Set();
-        if (result.FailureFor(Input) is { } failure)
+        if (result.FailureFor(InputIndex, Input) is { } failure)
         {
             if (_errorCallback is not null) _caller.Enqueue(_errorCallback, failure);
         }

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Threading;
-using Multiproc.Ipc;
 using Multiproc.Processes;
 
 namespace Multiproc.Commands;
@@ -21,22 +20,9 @@ internal static class ChildOutputWriter
         {
             var changed = process.NextChange();
             bool ended = process.Ended.IsCompleted;   // read before taking output, so nothing arrives unseen
-            foreach (var item in process.TakeOutput(keep)) Emit(cmdlet, item);
+            foreach (var item in process.TakeOutput(keep)) StreamOutput.Write(cmdlet, item.Stream, item.Value, () => process.Source);
             if (!wait || ended) return;
             if (!Timeouts.Wait(changed, Timeout.InfiniteTimeSpan, cancel)) return;
-        }
-    }
-
-    private static void Emit(Cmdlet cmdlet, ChildOutput item)
-    {
-        switch (item.Stream)
-        {
-            case null: cmdlet.WriteObject(item.Value); break;
-            case StreamKind.Error: cmdlet.WriteError((ErrorRecord)item.Value!); break;
-            case StreamKind.Warning: cmdlet.WriteWarning(((WarningRecord)item.Value!).Message); break;
-            case StreamKind.Verbose: cmdlet.WriteVerbose(((VerboseRecord)item.Value!).Message); break;
-            case StreamKind.Debug: cmdlet.WriteDebug(((DebugRecord)item.Value!).Message); break;
-            case StreamKind.Information: cmdlet.WriteInformation((InformationRecord)item.Value!); break;
         }
     }
 }

@@ -74,10 +74,15 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     [Parameter]
     public SwitchParameter Inline { get; set; }
 
+    /// <summary>Starts each line a task writes to the host with `[pid:index] `: which worker, which input.</summary>
+    [Parameter]
+    public SwitchParameter HostPrefix { get; set; }
+
     private MpPool? _pool;
     private bool _ownsPool;
     private InlineRunner? _inline;   // set in inline mode: no worker runs the call
     private int _inlineFailures;
+    private int _inputCount;   // inputs so far: the next one's position
     private PoolCall? _call;
     private byte[]? _arguments;   // -Async: each task brings its arguments, serialized once per command
     private CallerContext _caller = null!;
@@ -139,8 +144,9 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             return;
         }
         var input = InputObject?.BaseObject is null ? null : InputObject;
-        var task = Async ? new MpTask(input, Callback, ErrorCallback, _caller) : null;
-        var item = _call!.Add(input, bytes, task, _arguments, _policy);
+        var task = Async ? new MpTask(input, _inputCount, Callback, ErrorCallback, _caller) : null;
+        _inputCount++;
+        var item = _call!.Add(input, bytes, task, _arguments, _policy, HostPrefix);
         if (_inline is not null) RunInline(item);
         else
             try { _pool!.Submit(item); }
@@ -202,7 +208,8 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         }
         while (true)
         {
-            var result = _inline!.Run(hasInput: true, item.Input, ArgumentList ?? Array.Empty<object?>(), StopToken, out var exitCode);
+            var prefix = HostPrefix ? $"[{System.Environment.ProcessId}:{item.InputIndex}] " : null;
+            var result = _inline!.Run(hasInput: true, item.Input, ArgumentList ?? Array.Empty<object?>(), prefix, StopToken, out var exitCode);
             if (exitCode is { } code)
                 result = new ItemResult
                 {
@@ -216,6 +223,8 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
                 if (Timeouts.Wait(Task.Delay(item.Policy.DelayBefore(item.Attempt)), Timeout.InfiniteTimeSpan, StopToken)) continue;
                 throw new PipelineStoppedException();
             }
+            result.ProcessId = System.Environment.ProcessId;
+            result.Attempt = item.Attempt;
             if (result.Failure is { } final)
             {
                 result.Failure = RunPolicy.AfterAttempts(final, item.Attempt);
@@ -231,7 +240,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     {
         if (_call!.TakeReady() is { } ready)
             foreach (var item in ready)
-                if (item.Result != ItemResult.NeverRun) PoolOutputWriter.Emit(this, item.Result!, item.Input);
+                if (item.Result != ItemResult.NeverRun) StreamOutput.WriteResult(this, item.Result!, item.InputIndex, item.Input);
         if (_caller.HasPending) _caller.RunPending(WriteError);
         ShowProgress();
     }

@@ -19,7 +19,7 @@ public sealed class ReceiveMpTaskCommand : MpCmdlet
         foreach (var task in Task)
         {
             if (!caller.WaitUntil(() => task.IsCompleted, System.Threading.Timeout.InfiniteTimeSpan, StopToken, WriteError)) return;
-            PoolOutputWriter.Emit(this, task.Result!, task.Input);
+            StreamOutput.WriteResult(this, task.Result!, task.InputIndex, task.Input);
         }
     }
 }

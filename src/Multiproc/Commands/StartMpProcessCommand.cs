@@ -56,6 +56,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
     public SwitchParameter Inline { get; set; }
 
     private readonly List<MpProcess> _started = new();
+    private int _inputs;   // pipeline inputs so far
     private InlineRunner? _inline;
     private Child? _next;   // started ahead, so pwsh boots while this command prepares the job
     private string _script = "";
@@ -82,6 +83,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
 
     protected override void ProcessRecord()
     {
+        _inputs++;
         if (_inline is not null)
         {
             var ran = RunInline();
@@ -107,7 +109,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
         MpProcess process;
         var child = _next ?? Child.Acquire();
         _next = null;
-        try { process = MpProcess.Start(spec, child, StopToken); }
+        try { process = MpProcess.Start(spec, child, InputIndex(), StopToken); }
         catch (MpException e) { ThrowTerminating(e); return; }
         catch (OperationCanceledException) { return; }
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout))) process.StopAfter(Timeouts.FromSeconds(Timeout));
@@ -125,6 +127,9 @@ public sealed class StartMpProcessCommand : MpCmdlet
             Session.Current.Processes.Remove(process);
         }
     }
+
+    /// <summary>The position of this input among the command's, from 0; null without pipeline input.</summary>
+    private int? InputIndex() => MyInvocation.ExpectingInput ? _inputs - 1 : null;
 
     /// <summary>
     /// Inline mode: runs the script here, in a child scope, with -Environment and -WorkingDirectory in
@@ -146,11 +151,12 @@ public sealed class StartMpProcessCommand : MpCmdlet
         try
         {
             SessionState.Path.SetLocation(_workingDirectory);
-            var result = _inline!.Run(MyInvocation.ExpectingInput, InputObject, ArgumentList ?? Array.Empty<object?>(), StopToken, out var exitCode);
+            var result = _inline!.Run(MyInvocation.ExpectingInput, InputObject, ArgumentList ?? Array.Empty<object?>(), null, StopToken, out var exitCode);
             var output = new List<ChildOutput>();
             foreach (var (stream, value) in result.Entries) output.Add(new ChildOutput(stream, value));
             if (result.Failure is { } failure) output.Add(new ChildOutput(Ipc.StreamKind.Error, failure));
-            return MpProcess.RanInline(Name ?? Session.Current.Processes.NextName(), started, output,
+            var source = new MpSource(System.Environment.ProcessId, InputIndex(), MyInvocation.ExpectingInput ? InputObject : null, 1);
+            return MpProcess.RanInline(Name ?? Session.Current.Processes.NextName(), started, source, output,
                 result.Failure is not null ? 1 : exitCode ?? 0);
         }
         finally

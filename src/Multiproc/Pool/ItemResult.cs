@@ -16,12 +16,21 @@ internal sealed class ItemResult
     /// <summary>The terminating error the task threw (or MpWorkerLost's); null when it succeeded.</summary>
     public ErrorRecord? Failure { get; set; }
 
-    /// <summary>The failure with the task's input as its TargetObject, so the caller can tell which input failed.</summary>
-    public ErrorRecord? FailureFor(object? input)
+    /// <summary>The worker that ran it (this process, inline; 0 when none did); set when it is settled.</summary>
+    public int ProcessId { get; set; }
+
+    /// <summary>Which attempt this is the result of, from 1.</summary>
+    public int Attempt { get; set; } = 1;
+
+    /// <summary>Where its records came from: the item at <paramref name="inputIndex"/> of its call.</summary>
+    public MpSource SourceOf(int inputIndex, object? input) => new(ProcessId, inputIndex, input, Attempt);
+
+    /// <summary>The failure with the task's input as its TargetObject, so the caller can tell which input failed, tagged with where it came from.</summary>
+    public ErrorRecord? FailureFor(int inputIndex, object? input)
     {
         if (Failure is not { } failure) return null;
         var record = new ErrorRecord(failure.Exception, failure.FullyQualifiedErrorId, failure.CategoryInfo.Category, input);
         if (failure.ErrorDetails is not null) record.ErrorDetails = failure.ErrorDetails;
-        return record;
+        return SourceOf(inputIndex, input).Tag(record);
     }
 }

@@ -90,11 +90,11 @@ internal sealed class PoolCall
         _secondsPerItem = _secondsPerItem < 0 ? perItem : (_secondsPerItem + perItem) / 2;
     }
 
-    public PoolItem Add(object? input, byte[] bytes, MpTask? task = null, byte[]? arguments = null, RunPolicy? policy = null)
+    public PoolItem Add(object? input, byte[] bytes, MpTask? task = null, byte[]? arguments = null, RunPolicy? policy = null, bool hostPrefix = false)
     {
         lock (_gate)
         {
-            var item = new PoolItem(this, _submitted++, input, bytes, arguments, policy ?? Policy) { Task = task };
+            var item = new PoolItem(this, _submitted++, input, bytes, arguments, policy ?? Policy) { Task = task, HostPrefix = hostPrefix };
             if (!IsLane) _items.Add(item);
             return item;
         }

@@ -21,8 +21,11 @@ internal sealed class PoolItem
     /// <summary>Which run of it this is, from 1; a retry adds one. Under the pool's lock.</summary>
     public int Attempt { get; set; } = 1;
 
-    /// <summary>Its place in the call's input.</summary>
+    /// <summary>Its place in the call's input (in a lane, among all the lane's tasks).</summary>
     public int Index { get; }
+
+    /// <summary>Its input's position as its caller counts it (MpSource.InputIndex, -HostPrefix): in the call, or in its -Async command.</summary>
+    public int InputIndex => Task?.InputIndex ?? Index;
 
     /// <summary>The input object: `$_` in the task, and the TargetObject of its error.</summary>
     public object? Input { get; }
@@ -37,6 +40,9 @@ internal sealed class PoolItem
 
     /// <summary>Set once, when it has run (or failed without running).</summary>
     public ItemResult? Result { get; set; }
+
+    /// <summary>-HostPrefix: its host lines start with `[pid:InputIndex] `.</summary>
+    public bool HostPrefix { get; init; }
 
     /// <summary>The task object that -Async handed out for it; null in map mode.</summary>
     public MpTask? Task { get; init; }

@@ -10,7 +10,7 @@ internal sealed record TaskDefinition(string Script, Hashtable UsingValues, obje
 /// <summary>Parent → worker: consecutive items of one call, with the call's definition the first time this worker sees it.</summary>
 /// <remarks>
 /// Layout: chunk id int64, call id int32, has definition, [script, using values, arguments], count, items,
-/// has item arguments, [each item's arguments (an object array)].
+/// has item arguments, [each item's arguments (an object array)], has host indexes, [an int32 per item].
 /// </remarks>
 internal sealed class TaskChunk
 {
@@ -24,6 +24,8 @@ internal sealed class TaskChunk
     /// on the worker's side), or one per item when they differ; null when the call's definition has them.
     /// </summary>
     public byte[][]? ItemArguments { get; init; }
+    /// <summary>-HostPrefix: each item's input position, or -1 for an item whose host lines get no prefix; null when none do.</summary>
+    public int[]? HostIndexes { get; init; }
     /// <summary>The worker's side: the items read back.</summary>
     public object?[] Values { get; private init; } = Array.Empty<object?>();
     /// <summary>The worker's side: each item's arguments read back, or null.</summary>
@@ -48,9 +50,14 @@ internal sealed class TaskChunk
         // 0: the definition's arguments; 1: one array for every item; 2: an array per item.
         bool shared = ItemArguments is { Length: > 0 } all && Array.TrueForAll(all, a => ReferenceEquals(a, all[0]));
         w.WriteByte((byte)(ItemArguments is null ? 0 : shared ? 1 : 2));
-        if (ItemArguments is null) return;
-        if (shared) w.WriteRaw(ItemArguments[0]);
-        else foreach (var arguments in ItemArguments) w.WriteRaw(arguments);
+        if (ItemArguments is not null)
+        {
+            if (shared) w.WriteRaw(ItemArguments[0]);
+            else foreach (var arguments in ItemArguments) w.WriteRaw(arguments);
+        }
+        w.WriteBool(HostIndexes is not null);
+        if (HostIndexes is null) return;
+        foreach (var index in HostIndexes) w.WriteInt32(index);
     }
 
     public static TaskChunk Read(WireReader r)
@@ -79,10 +86,16 @@ internal sealed class TaskChunk
                 for (int i = 0; i < values.Length; i++) valueArguments[i] = r.ReadValue();
                 break;
         }
+        int[]? hostIndexes = null;
+        if (r.ReadBool())
+        {
+            hostIndexes = new int[values.Length];
+            for (int i = 0; i < values.Length; i++) hostIndexes[i] = r.ReadInt32();
+        }
         return new TaskChunk
         {
             ChunkId = chunkId, CallId = callId, Definition = definition, Values = values,
-            ValueArguments = valueArguments, CommonArguments = commonArguments,
+            ValueArguments = valueArguments, CommonArguments = commonArguments, HostIndexes = hostIndexes,
         };
     }
 }

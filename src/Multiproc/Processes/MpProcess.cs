@@ -64,6 +64,9 @@ public sealed class MpProcess
         StartTime = System.Diagnostics.Process.GetCurrentProcess().StartTime;
     }
 
+    /// <summary>What its records are tagged with (their MpSource).</summary>
+    internal MpSource Source { get; private init; } = null!;
+
     /// <summary>The operating system's process id.</summary>
     public int Id { get; }
     /// <summary>`MpProcess-n` unless -Name said otherwise.</summary>
@@ -95,7 +98,8 @@ public sealed class MpProcess
 
     /// <summary>Gives <paramref name="spec"/> to <paramref name="child"/> (from <see cref="Child.Acquire"/>).</summary>
     /// <remarks>On failure the child is killed: it never ran anything of the user's.</remarks>
-    internal static MpProcess Start(JobSpec spec, Child child, CancellationToken cancel)
+    /// <param name="inputIndex">The position of its input among the Start-MpProcess command's inputs; null without input.</param>
+    internal static MpProcess Start(JobSpec spec, Child child, int? inputIndex, CancellationToken cancel)
     {
         var job = new WireWriter(1024);
         Connection connection;
@@ -109,7 +113,7 @@ public sealed class MpProcess
             child.Kill();
             throw;
         }
-        var process = new MpProcess(child, connection, spec.Name);
+        var process = new MpProcess(child, connection, spec.Name) { Source = new MpSource(child.Process.Id, inputIndex, spec.HasInput ? spec.Input : null, 1) };
         Session.Current.Processes.Add(process);
         try
         {
@@ -133,9 +137,9 @@ public sealed class MpProcess
     }
 
     /// <summary>Inline mode: a script that ran in the caller already, ended, with what it produced.</summary>
-    internal static MpProcess RanInline(string name, DateTime started, IEnumerable<ChildOutput> output, int exitCode)
+    internal static MpProcess RanInline(string name, DateTime started, MpSource source, IEnumerable<ChildOutput> output, int exitCode)
     {
-        var process = new MpProcess(new JobSpec { Name = name, ParentId = Environment.ProcessId }) { StartTime = started };
+        var process = new MpProcess(new JobSpec { Name = name, ParentId = Environment.ProcessId }) { StartTime = started, Source = source };
         process._output.AddRange(output);
         process.Finish(exitCode);
         Session.Current.Processes.Add(process);

@@ -65,15 +65,15 @@ if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInp
     public static bool IsOn(bool inlineSwitch) => inlineSwitch || MpSettings.Inline;
 
     /// <summary>
-    /// Runs the task once; the result, and whether it ran to its end (false after `exit`, say, with
+    /// Runs the task once (<paramref name="hostPrefix"/> before each line it writes to the host, if any); the result, and whether it ran to its end (false after `exit`, say, with
     /// $LASTEXITCODE then in <paramref name="exitCode"/>). Ctrl+C (<paramref name="cancel"/>) stops it as it
     /// would stop a worker's task: its finally blocks run.
     /// </summary>
-    public ItemResult Run(bool hasInput, object? input, object?[] arguments, CancellationToken cancel, out int? exitCode)
+    public ItemResult Run(bool hasInput, object? input, object?[] arguments, string? hostPrefix, CancellationToken cancel, out int? exitCode)
     {
         exitCode = null;
         if (_parseError is not null) return new ItemResult { Failure = _parseError };
-        var sink = new InlineSink(_host);
+        var sink = new InlineSink(_host, hostPrefix);
         using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
         ps.AddScript(Wrapper, useLocalScope: true)
           .AddArgument(sink).AddArgument(_task).AddArgument(_perItem).AddArgument(hasInput)

@@ -12,7 +12,9 @@ public sealed class InlineSink : ItemRecorder
     private readonly WireWriter _item = new(256);
     private bool? _endedNormally;
 
-    internal InlineSink(PSHost host) : base(host) { }
+    internal InlineSink(PSHost host, string? hostPrefix) : base(host) => HostPrefix = hostPrefix;
+
+    private protected override string? HostPrefix { get; }
 
     public override void ItemEnded(bool normally)
     {

@@ -18,11 +18,15 @@ public abstract class ItemRecorder
     private readonly PSHost _host;
     private int _entryCount;
     private ErrorRecord? _failure;
+    private bool _hostMidLine;   // the last Write-Host text ended without a new line
 
     private protected ItemRecorder(PSHost host) => _host = host;
 
     /// <summary>The current item threw: it failed, and the chunk goes on with the next.</summary>
     public void ItemFailed(ErrorRecord error) => _failure = error;
+
+    /// <summary>What -HostPrefix puts before the running item's host lines; null for nothing.</summary>
+    private protected abstract string? HostPrefix { get; }
 
     /// <summary>Called by the task filter when the current item has ended; <paramref name="normally"/> when it ran to its end or threw.</summary>
     public abstract void ItemEnded(bool normally);
@@ -45,7 +49,7 @@ public abstract class ItemRecorder
         switch (item?.BaseObject)
         {
             case InformationRecord { Tags: var tags } info when tags.Contains("PSHOST"):
-                HostOutput.Draw(_host, info);   // Write-Host: shown as it happens, not kept
+                HostOutput.Draw(_host, info, HostPrefix, ref _hostMidLine);   // Write-Host: shown as it happens, not kept
                 return;
             case WarningRecord warning: Record(StreamKind.Warning, warning); return;
             case VerboseRecord verbose: Record(StreamKind.Verbose, verbose); return;

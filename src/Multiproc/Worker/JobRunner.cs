@@ -40,6 +40,7 @@ $__MpEnd.Reached = $true
     private bool _stopRequested;    // guarded by _gate
     private volatile bool _finished;
     private readonly ScriptEnd _end;
+    private bool _hostMidLine;   // the last Write-Host text ended without a new line
 
     /// <summary>Handed to the wrapper script, which sets <see cref="Reached"/> when the user's script returns.</summary>
     public sealed class ScriptEnd
@@ -169,7 +170,7 @@ $__MpEnd.Reached = $true
         switch (RedirectedFrom(item))
         {
             case StreamKind.Information when item!.BaseObject is InformationRecord { Tags: var tags } info && tags.Contains("PSHOST"):
-                HostOutput.Draw(_host, info);   // Write-Host: shown as it happens, not kept
+                HostOutput.Draw(_host, info, null, ref _hostMidLine);   // Write-Host: shown as it happens, not kept
                 return;
             case StreamKind kind:
                 SendRecord(kind, item!.BaseObject);

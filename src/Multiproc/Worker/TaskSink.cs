@@ -41,8 +41,11 @@ public sealed class TaskSink : ItemRecorder
     private ErrorRecord? _stopReason;     // guarded by _gate: the item _stopIndex is being stopped and fails with it
     private int _stopIndex;               // guarded by _gate
 
-    internal TaskSink(long chunkId, Connection parent, ResultLedger ledger, PSHost host) : base(host)
+    private readonly int[]? _hostIndexes;   // -HostPrefix: each item's input position, or -1 for no prefix
+
+    internal TaskSink(long chunkId, Connection parent, ResultLedger ledger, PSHost host, int[]? hostIndexes = null) : base(host)
     {
+        _hostIndexes = hostIndexes;
         _chunkId = chunkId;
         _parent = parent;
         _ledger = ledger;
@@ -51,6 +54,11 @@ public sealed class TaskSink : ItemRecorder
     }
 
     internal long ChunkId => _chunkId;
+
+    private protected override string? HostPrefix =>
+        _hostIndexes is { } indexes && ItemsEnded is var at && at < indexes.Length && indexes[at] >= 0
+            ? $"[{System.Environment.ProcessId}:{indexes[at]}] "
+            : null;
 
     /// <summary>How many items have ended.</summary>
     public int ItemsEnded

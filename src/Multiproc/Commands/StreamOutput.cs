@@ -1,0 +1,60 @@
+using System;
+using System.Management.Automation;
+using System.Reflection;
+using Multiproc.Ipc;
+using Multiproc.Pool;
+
+namespace Multiproc.Commands;
+
+/// <summary>
+/// Writes what a child or a task produced on the caller's streams, each record tagged with where it came
+/// from (SPEC §10); the one output path of Receive-MpProcess, Start-MpProcess -Wait, Invoke-MpPool and
+/// Receive-MpTask.
+/// </summary>
+internal static class StreamOutput
+{
+    // Cmdlet.WriteWarning (and Verbose, Debug) take text and make a new record, which would lose the tag:
+    // the command runtime's own overloads take the record. Where they are missing, the text goes alone.
+    private static readonly Type? s_runtime = typeof(PSObject).Assembly.GetType("System.Management.Automation.MshCommandRuntime");
+    private static readonly MethodInfo? s_writeWarning = RecordWriter(typeof(WarningRecord));
+    private static readonly MethodInfo? s_writeVerbose = RecordWriter(typeof(VerboseRecord));
+    private static readonly MethodInfo? s_writeDebug = RecordWriter(typeof(DebugRecord));
+
+    /// <param name="source">Where it came from; made only when a record needs it.</param>
+    public static void Write(Cmdlet cmdlet, StreamKind? stream, object? value, Func<MpSource> source)
+    {
+        switch (stream)
+        {
+            case null: cmdlet.WriteObject(value); break;
+            case StreamKind.Error: cmdlet.WriteError(source().Tag((ErrorRecord)value!)); break;
+            case StreamKind.Warning: WriteRecord(cmdlet, s_writeWarning, source().Tag((WarningRecord)value!), cmdlet.WriteWarning); break;
+            case StreamKind.Verbose: WriteRecord(cmdlet, s_writeVerbose, source().Tag((VerboseRecord)value!), cmdlet.WriteVerbose); break;
+            case StreamKind.Debug: WriteRecord(cmdlet, s_writeDebug, source().Tag((DebugRecord)value!), cmdlet.WriteDebug); break;
+            case StreamKind.Information:
+                var information = source().Tag((InformationRecord)value!);
+                var tag = $"mp:pid={source().ProcessId}";
+                if (!information.Tags.Contains(tag)) information.Tags.Add(tag);
+                cmdlet.WriteInformation(information);
+                break;
+        }
+    }
+
+    /// <summary>Writes a task's output and records, then its failure; for Invoke-MpPool and Receive-MpTask.</summary>
+    public static void WriteResult(Cmdlet cmdlet, ItemResult result, int inputIndex, object? input)
+    {
+        MpSource? source = null;
+        foreach (var (stream, value) in result.Entries) Write(cmdlet, stream, value, () => source ??= result.SourceOf(inputIndex, input));
+        if (result.FailureFor(inputIndex, input) is { } failure) cmdlet.WriteError(failure);
+    }
+
+    private static void WriteRecord(Cmdlet cmdlet, MethodInfo? write, InformationalRecord record, Action<string> writeText)
+    {
+        if (write is not null && cmdlet.CommandRuntime is { } runtime && runtime.GetType() == s_runtime)
+            write.Invoke(runtime, new object[] { record, false });
+        else writeText(record.Message);
+    }
+
+    private static MethodInfo? RecordWriter(Type recordType) =>
+        s_runtime?.GetMethod("Write" + recordType.Name.Replace("Record", ""), BindingFlags.Instance | BindingFlags.NonPublic,
+            null, new[] { recordType, typeof(bool) }, null);
+}
