@@ -60,6 +60,13 @@ Describe 'The examples' {
         $out[6] | Should -Match '^kills: MpWorkerLost: .*killed by SIGKILL.*all 3 attempts'
     }
 
+    It '09-resume.ps1 resumes a run: all 20 results in order, and only the 8 that failed ran again' {
+        Invoke-Example '09-resume.ps1' | Should -Be @(
+            'First run: 12 of 20 results; the journal has 20 lines.'
+            'Resumed run: 20 results, in order: result 1 ... result 20'
+            'Inputs run twice: 13, 14, 15, 16, 17, 18, 19, 20')
+    }
+
     It '08-pester.ps1 runs a real Pester run whose mock applies inside the pool''s tasks, run inline' {
         $out = Invoke-Example '08-pester.ps1' | ForEach-Object { $_ -replace '\e\[[0-9;]*m' }   # Pester's colours, if any
         ($out -join "`n") | Should -Match '\[\+\] hashes each file once, with the hash Get-FileHash gives'

@@ -78,7 +78,17 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     [Parameter]
     public SwitchParameter HostPrefix { get; set; }
 
+    /// <summary>A JSON Lines file that gets a line for each input as it finishes; -Resume goes on from it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Journal { get; set; }
+
+    /// <summary>With -Journal: inputs that succeeded before are not run again; their recorded output is emitted in their place.</summary>
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
     private MpPool? _pool;
+    private RunJournal? _journal;
     private bool _ownsPool;
     private InlineRunner? _inline;   // set in inline mode: no worker runs the call
     private int _inlineFailures;
@@ -99,6 +109,11 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         if (Async && (ChunkSize > 0 || Unordered))
             ThrowTerminating(new MpInvalidArgumentException(
                 "-ChunkSize and -Unordered shape map mode's results; with -Async each task is its own MpTask."));
+        if (Resume && Journal is null)
+            ThrowTerminating(new MpInvalidArgumentException("-Resume goes on from a journal: give -Journal the file the run to resume wrote."));
+        if (Async && Journal is not null)
+            ThrowTerminating(new MpInvalidArgumentException(
+                "-Journal records a map call's answers; with -Async each task is its own MpTask. Leave out -Async to journal the call."));
         if (Async && MyInvocation.BoundParameters.ContainsKey(nameof(MaxFailures)))
             ThrowTerminating(new MpInvalidArgumentException(
                 "-MaxFailures ends a map call early; with -Async each task is its own MpTask. Leave out -Async, or check each task's State."));
@@ -108,11 +123,13 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             var (script, usingValues) = ScriptCapture.RewriteUsing(ScriptBlock, SessionState);
             var definition = new TaskDefinition(script, usingValues, ArgumentList ?? Array.Empty<object?>());
             _policy = PolicyOver(ParameterSetName == NewPoolSet ? RunPolicy.Default : Pool.Policy);
+            if (Journal is not null)
+                _journal = RunJournal.Open(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Journal), Resume);
             if (InlineRunner.IsOn(Inline))
             {
                 _inline = new InlineRunner(this, script, usingValues, asPoolTask: true);
                 // An -Async call is a lane: its results go to its tasks, not down the pipeline.
-                _call = new PoolCall(definition, null, ordered: true, _caller, _policy, Async ? "inline" : null);
+                _call = new PoolCall(definition, null, ordered: true, _caller, _policy, Async ? "inline" : null) { Journal = _journal };
                 _started = Stopwatch.GetTimestamp();
                 return;
             }
@@ -127,7 +144,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
                 _call = _pool.LaneFor(script, usingValues, _caller);
                 _arguments = Serializer.Write(definition.Arguments);
             }
-            else _call = new PoolCall(definition, ChunkSize > 0 ? ChunkSize : null, !Unordered, _caller, _policy);
+            else _call = new PoolCall(definition, ChunkSize > 0 ? ChunkSize : null, !Unordered, _caller, _policy) { Journal = _journal };
             _started = Stopwatch.GetTimestamp();
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
@@ -146,7 +163,21 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         var input = InputObject?.BaseObject is null ? null : InputObject;
         var task = Async ? new MpTask(input, _inputCount, Callback, ErrorCallback, _caller) : null;
         _inputCount++;
-        var item = _call!.Add(input, bytes, task, _arguments, _policy, HostPrefix);
+        string? hash = null;
+        if (_journal is not null)
+        {
+            hash = RunJournal.HashOf(InputObject, bytes);
+            ItemResult? recorded;
+            try { recorded = _journal.Recorded(_call!.Submitted, hash, input); }
+            catch (MpException e) { ThrowTerminating(e); return; }
+            if (recorded is not null)
+            {
+                _call!.Complete(_call.Add(input, bytes, policy: _policy), recorded);   // answered before: emitted in its place
+                WriteReady();
+                return;
+            }
+        }
+        var item = _call!.Add(input, bytes, task, _arguments, _policy, HostPrefix, hash);
         if (_inline is not null) RunInline(item);
         else
             try { _pool!.Submit(item); }
@@ -274,5 +305,6 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             }
         }
         if (_ownsPool) _pool?.Terminate();
+        _journal?.Dispose();
     }
 }

@@ -73,6 +73,9 @@ internal sealed class PoolCall
     /// <summary>Items not yet sent to a worker; guarded by the pool's lock.</summary>
     public Deque<PoolItem> Pending { get; } = new();
 
+    /// <summary>-Journal: where each answer is recorded as it comes; null without.</summary>
+    public RunJournal? Journal { get; init; }
+
     /// <summary>Set by the pool when the call is cancelled; later results are dropped.</summary>
     public volatile bool Cancelled;
 
@@ -90,11 +93,15 @@ internal sealed class PoolCall
         _secondsPerItem = _secondsPerItem < 0 ? perItem : (_secondsPerItem + perItem) / 2;
     }
 
-    public PoolItem Add(object? input, byte[] bytes, MpTask? task = null, byte[]? arguments = null, RunPolicy? policy = null, bool hostPrefix = false)
+    public PoolItem Add(object? input, byte[] bytes, MpTask? task = null, byte[]? arguments = null, RunPolicy? policy = null,
+        bool hostPrefix = false, string? journalHash = null)
     {
         lock (_gate)
         {
-            var item = new PoolItem(this, _submitted++, input, bytes, arguments, policy ?? Policy) { Task = task, HostPrefix = hostPrefix };
+            var item = new PoolItem(this, _submitted++, input, bytes, arguments, policy ?? Policy)
+            {
+                Task = task, HostPrefix = hostPrefix, JournalHash = journalHash,
+            };
             if (!IsLane) _items.Add(item);
             return item;
         }
@@ -139,6 +146,7 @@ internal sealed class PoolCall
             }
         }
         if (fresh.Count == 0) return;
+        Journal?.Write(fresh);   // before the caller can emit them: a line is never behind its output
         // A task's callback is queued before its item counts as done: once a call is done, every
         // callback it owes is queued, so a wait that drains them after seeing it done misses none.
         foreach (var item in fresh) item.Task?.Complete(item.Result!);

@@ -41,6 +41,9 @@ internal sealed class PoolItem
     /// <summary>Set once, when it has run (or failed without running).</summary>
     public ItemResult? Result { get; set; }
 
+    /// <summary>-Journal: the hash of its input, for its journal line; null when it is not journaled.</summary>
+    public string? JournalHash { get; init; }
+
     /// <summary>-HostPrefix: its host lines start with `[pid:InputIndex] `.</summary>
     public bool HostPrefix { get; init; }
 
