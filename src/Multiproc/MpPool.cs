@@ -68,6 +68,25 @@ public sealed partial class MpPool
     /// <summary>Tasks that succeeded.</summary>
     public long Completed { get { lock (_gate) return _completed; } }
 
+    /// <summary>
+    /// For a call's progress bars: its items waiting for a worker, and the item of it each worker runs,
+    /// from the stamp the worker keeps in its ledger (nothing is asked of the workers).
+    /// </summary>
+    internal CallProgress ProgressOf(PoolCall call)
+    {
+        lock (_gate)
+        {
+            var workers = new List<WorkerActivity>();
+            foreach (var member in _members)
+            {
+                if (member.InFlight.Count == 0 || member.InFlight[0] is not { } chunk || chunk.Call != call) continue;
+                if (member.Ledger.ReadRunning() is { } run && run.ChunkId == chunk.Id && run.Index < chunk.Items.Length)
+                    workers.Add(new WorkerActivity(member.ProcessId, chunk.Items[run.Index], run.Since));
+            }
+            return new CallProgress(call.Pending.Count + call.Retrying, workers);
+        }
+    }
+
     /// <summary>Tasks that failed.</summary>
     public long Failed { get { lock (_gate) return _failed; } }
 

@@ -23,8 +23,6 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
 {
     private const string NewPoolSet = "NewPool";
     private const string PoolSet = "Pool";
-    private static readonly long ProgressAfter = Stopwatch.Frequency;   // about a second
-    private static readonly long ProgressEvery = Stopwatch.Frequency / 2;
 
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNull]
@@ -87,6 +85,10 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
+    /// <summary>Shows no progress bars.</summary>
+    [Parameter]
+    public SwitchParameter NoProgress { get; set; }
+
     private MpPool? _pool;
     private RunJournal? _journal;
     private bool _ownsPool;
@@ -97,9 +99,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     private byte[]? _arguments;   // -Async: each task brings its arguments, serialized once per command
     private CallerContext _caller = null!;
     private RunPolicy _policy = RunPolicy.Default;
-    private long _started;
-    private long _lastProgress;
-    private bool _showedProgress;
+    private PoolProgress? _progress;   // null with -NoProgress, or when $ProgressPreference hides it
 
     protected override void BeginProcessing()
     {
@@ -130,7 +130,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
                 _inline = new InlineRunner(this, script, usingValues, asPoolTask: true);
                 // An -Async call is a lane: its results go to its tasks, not down the pipeline.
                 _call = new PoolCall(definition, null, ordered: true, _caller, _policy, Async ? "inline" : null) { Journal = _journal };
-                _started = Stopwatch.GetTimestamp();
+                StartProgress();
                 return;
             }
             if (ParameterSetName == NewPoolSet)
@@ -145,7 +145,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
                 _arguments = Serializer.Write(definition.Arguments);
             }
             else _call = new PoolCall(definition, ChunkSize > 0 ? ChunkSize : null, !Unordered, _caller, _policy) { Journal = _journal };
-            _started = Stopwatch.GetTimestamp();
+            StartProgress();
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         catch (MpException e) { ThrowTerminating(e); }
@@ -205,8 +205,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             WriteReady();
             return done;
         }, System.Threading.Timeout.InfiniteTimeSpan, StopToken, WriteError);
-        if (_showedProgress)
-            WriteProgress(new ProgressRecord(0, "Invoke-MpPool", "Done") { RecordType = ProgressRecordType.Completed });
+        _progress?.Complete();
         if (_call!.FailedFast) EndFailedFast();
     }
 
@@ -273,20 +272,17 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             foreach (var item in ready)
                 if (item.Result != ItemResult.NeverRun) StreamOutput.WriteResult(this, item.Result!, item.InputIndex, item.Input);
         if (_caller.HasPending) _caller.RunPending(WriteError);
-        ShowProgress();
+        _progress?.Show();
     }
 
-    private void ShowProgress()
+    /// <summary>A map call shows its progress, unless -NoProgress or $ProgressPreference says not to.</summary>
+    private void StartProgress()
     {
-        long now = Stopwatch.GetTimestamp();
-        if (now - _started < ProgressAfter || now - _lastProgress < ProgressEvery) return;
-        _lastProgress = now;
-        _showedProgress = true;
-        int done = _call!.Done, submitted = _call.Submitted;
-        double rate = done / ((double)(now - _started) / Stopwatch.Frequency);
-        var record = new ProgressRecord(0, "Invoke-MpPool", $"{done} of {submitted} tasks done, {rate:N0} tasks/s");
-        if (_call.InputComplete && submitted > 0) record.PercentComplete = (int)(100L * done / submitted);
-        WriteProgress(record);
+        if (Async || NoProgress) return;
+        var preference = SessionState.PSVariable.GetValue("ProgressPreference");
+        if (LanguagePrimitives.TryConvertTo(preference, out ActionPreference shown) &&
+            shown is ActionPreference.SilentlyContinue or ActionPreference.Ignore) return;
+        _progress = new PoolProgress(this, _call!, _inline is null ? _pool : null);
     }
 
     /// <summary>Whatever ended the command, a call not done is stopped, and a pool made for it goes.</summary>
