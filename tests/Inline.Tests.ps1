@@ -40,6 +40,27 @@ Describe 'Invoke-MpPool -Inline' {
         $got | Should -Be "$PID 10 x y", "$PID 20 x y", "$PID 30 x y"
     }
 
+    It 'binds copies, as a worker gets them: $_, -ArgumentList and $using: values are not the caller''s objects' {
+        $list = [System.Collections.ArrayList]@(1)
+        $options = @{ n = 1 }
+        $task = { param($o) $null = ($using:list).Add(2); $o.n = 2; "$($_.pstypenames[0]) $($_ -is [System.IO.DirectoryInfo]) $(($using:list).Count) $($o.n)" }
+        $inline = Get-Item $TestDrive | Invoke-MpPool $task -ArgumentList $options -Inline
+        $pooled = Get-Item $TestDrive | Invoke-MpPool $task -ArgumentList $options -Pool $script:Pool
+        $inline | Should -Be $pooled
+        $inline | Should -Be 'Deserialized.System.IO.DirectoryInfo False 2 2'
+        $options.n | Should -Be 1
+        $list.Count | Should -Be 1
+    }
+
+    It 'fails a task that runs `exit` with MpWorkerLost, as a worker''s, and goes on' {
+        $errs = $null
+        $got = 1..3 | Invoke-MpPool { if ($_ -eq 2) { exit 5 }; $_ } -Inline -ErrorVariable errs -ErrorAction SilentlyContinue
+        $got | Should -Be 1, 3
+        $errs | Should -HaveCount 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MpWorkerLost,*'
+        "$($errs[0])" | Should -Match 'exit 5.*input 1'
+    }
+
     It 'runs a task with blocks of its own once per input, as a worker does' {
         $got = 1..3 | Invoke-MpPool { begin { $n = 100 } process { $n + $_ } } -Inline
         $got | Should -Be 101, 102, 103

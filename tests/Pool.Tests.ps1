@@ -130,9 +130,9 @@ Describe 'Invoke-MpPool in map mode' {
             $null = $ps.AddScript('1..30 | Invoke-MpPool { Start-Sleep -Milliseconds 100; $_ } -Size 2')
             $out = $ps.Invoke()
             $out | Should -HaveCount 30
-            $progress = @($ps.Streams.Progress | Where-Object { $_.RecordType -ne 'Completed' })
+            $progress = @($ps.Streams.Progress | Where-Object { $_.RecordType -ne 'Completed' -and $_.ParentActivityId -eq -1 })
             $progress.Count | Should -BeGreaterThan 0
-            $progress[-1].StatusDescription | Should -Match '^\d+ of 30 tasks done, [\d,.]+ tasks/s$'
+            $progress[-1].StatusDescription | Should -Match '^\d+ of 30 done, \d+ failed, \d+ queued, [\d,.]+ tasks/s$'
         }
         finally { $ps.Dispose() }
     }

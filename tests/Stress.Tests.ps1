@@ -324,6 +324,63 @@ Describe 'The pool under worker kills' {
     }
 }
 
+Describe 'A journaled run under session kills' {
+    It 'resumes 4,000 inputs across 5 sessions killed with SIGKILL at random moments: output whole and in order, no journaled success run again' {
+        $total = 4000
+        $journal = Join-Path $TestDrive 'stress.jsonl'
+        # Each run of an input is logged as a file of its own in its session's folder; every 1,000th input fails, every time.
+        $task = '[System.IO.File]::WriteAllText((Join-Path $using:log "$_.$([guid]::NewGuid().ToString(''N''))"), ''''); if ($_ % 1000 -eq 500) { throw "input $_ fails" }; "out $_"; $_ * 3'
+        $runSession = {
+            param([int] $Session, [switch] $Resume)
+            $file = Join-Path $TestDrive "session-$Session.ps1"
+            $log = (New-Item -ItemType Directory (Join-Path $TestDrive "runs-$Session") -Force).FullName
+            "Import-Module '$script:ModulePath'; `$log = '$log'; " +
+            "`$null = 1..$total | Invoke-MpPool { $task } -Size 2 -Journal '$journal' $(if ($Resume) { '-Resume' }) -ErrorAction SilentlyContinue" | Set-Content $file
+            Start-Process $script:Pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-File', $file -PassThru
+        }
+        # The journal's whole lines, each parsed (a line a kill cut off at the end is not one of them).
+        $readJournal = {
+            if (-not (Test-Path $journal)) { return }
+            $text = [System.IO.File]::ReadAllText($journal)
+            foreach ($line in $text.Substring(0, $text.LastIndexOf("`n") + 1).Split("`n", [StringSplitOptions]::RemoveEmptyEntries)) {
+                $line | ConvertFrom-Json -ErrorAction Stop
+            }
+        }
+        $succeededBefore = @{}   # session -> the inputs journaled as succeeded when it started
+        $lines = 0
+        foreach ($session in 1..5) {
+            $succeededBefore[$session] = @(& $readJournal | Where-Object result -EQ 'success' | ForEach-Object { $_.index + 1 })
+            $process = & $runSession $session -Resume:($session -gt 1)
+            try {
+                # Killed once the journal has grown by a random part of what is left: never before it ran, never after it ended.
+                $target = $lines + $script:Random.Next(100, [Math]::Max(101, [int](($total - $succeededBefore[$session].Count) / 3)))
+                Wait-Until { (Test-Path $journal) -and @(Get-Content $journal).Count -ge $target } -TimeoutSeconds 180 -Because "session $session to reach $target lines"
+                Start-Sleep -Milliseconds ($script:Random.Next(0, 300))   # a random moment after that: maybe mid-write
+                Stop-Process -Id $process.Id -Force
+                $process.WaitForExit()
+            }
+            finally { Stop-Process -Id $process.Id -Force -ErrorAction Ignore }
+            $entries = @(& $readJournal)   # every whole line parses
+            $lines = $entries.Count
+            @($entries | Where-Object result -EQ 'success').Count | Should -BeLessThan ($total - 4) -Because "session $session was killed before it ended"
+        }
+        $succeededBefore[6] = @(& $readJournal | Where-Object result -EQ 'success' | ForEach-Object { $_.index + 1 })
+        $log = (New-Item -ItemType Directory (Join-Path $TestDrive 'runs-6')).FullName
+        $errs = $null
+        $got = 1..$total | Invoke-MpPool ([scriptblock]::Create($task)) -Size 2 -Journal $journal -Resume -ErrorVariable errs -ErrorAction SilentlyContinue
+
+        $expected = foreach ($n in 1..$total) { if ($n % 1000 -ne 500) { "out $n"; $n * 3 } }
+        $diff = @(Compare-Object @($got) @($expected) -SyncWindow 0).Count
+        $diff | Should -Be 0 -Because "the resumed output is that of an uninterrupted run ($(@($got).Count) objects, $(@($expected).Count) expected)"
+        @($errs | ForEach-Object TargetObject) | Should -Be 500, 1500, 2500, 3500
+        $rerun = foreach ($session in 2..6) {
+            $ran = @(Get-ChildItem (Join-Path $TestDrive "runs-$session") -File -ErrorAction Ignore | ForEach-Object { [int]$_.Name.Split('.')[0] })
+            $ran | Where-Object { $succeededBefore[$session] -contains $_ } | ForEach-Object { "$_ in session $session" }
+        }
+        @($rerun) | Should -BeNullOrEmpty -Because 'an input journaled as succeeded never runs again'
+    }
+}
+
 Describe 'Shared dictionaries under client kills' {
     It 'keeps each write whole and serves the others when clients are killed mid-write' {
         $d = New-MpDictionary

@@ -83,6 +83,11 @@ Describe 'MpSource on records' {
         Assert-Tagged $records $PID 'a', 'b'
     }
 
+    It 'keeps -WarningAction Stop working on tagged warnings' {
+        { 1 | Invoke-MpPool { Write-Warning 'stop here' } -Pool $script:Pool -WarningAction Stop 3>$null } |
+            Should -Throw -ErrorId 'ActionPreferenceStop,Multiproc.Commands.InvokeMpPoolCommand'
+    }
+
     It 'gives a failure its last attempt, and the worker that ran it' {
         $errs = $null
         'x' | Invoke-MpPool { throw "fails $_" } -Pool $script:Pool -RetryCount 2 -RetryDelay 0.01 -RetryOn '*' -ErrorVariable errs -ErrorAction SilentlyContinue

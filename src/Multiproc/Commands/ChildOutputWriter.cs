@@ -20,7 +20,7 @@ internal static class ChildOutputWriter
         {
             var changed = process.NextChange();
             bool ended = process.Ended.IsCompleted;   // read before taking output, so nothing arrives unseen
-            foreach (var item in process.TakeOutput(keep)) StreamOutput.Write(cmdlet, item.Stream, item.Value, () => process.Source);
+            foreach (var item in process.TakeOutput(keep)) StreamOutput.Write(cmdlet, item.Stream, item.Value, process.Source);
             if (!wait || ended) return;
             if (!Timeouts.Wait(changed, Timeout.InfiniteTimeSpan, cancel)) return;
         }

@@ -94,6 +94,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     private bool _ownsPool;
     private InlineRunner? _inline;   // set in inline mode: no worker runs the call
     private int _inlineFailures;
+    private object?[] _inlineArguments = Array.Empty<object?>();   // -ArgumentList as a worker gets it
     private int _inputCount;   // inputs so far: the next one's position
     private PoolCall? _call;
     private byte[]? _arguments;   // -Async: each task brings its arguments, serialized once per command
@@ -128,6 +129,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             if (InlineRunner.IsOn(Inline))
             {
                 _inline = new InlineRunner(this, script, usingValues, asPoolTask: true);
+                _inlineArguments = InlineRunner.AsItCrosses(definition.Arguments);
                 // An -Async call is a lane: its results go to its tasks, not down the pipeline.
                 _call = new PoolCall(definition, null, ordered: true, _caller, _policy, Async ? "inline" : null) { Journal = _journal };
                 StartProgress();
@@ -153,6 +155,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
 
     protected override void ProcessRecord()
     {
+        int position = _inputCount++;   // an input that cannot cross has its position too
         byte[] bytes;
         try { bytes = Serializer.Write(InputObject); }
         catch (MpSerializationException e)
@@ -161,23 +164,22 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             return;
         }
         var input = InputObject?.BaseObject is null ? null : InputObject;
-        var task = Async ? new MpTask(input, _inputCount, Callback, ErrorCallback, _caller) : null;
-        _inputCount++;
+        var task = Async ? new MpTask(input, position, Callback, ErrorCallback, _caller) : null;
         string? hash = null;
         if (_journal is not null)
         {
             hash = RunJournal.HashOf(InputObject, bytes);
             ItemResult? recorded;
-            try { recorded = _journal.Recorded(_call!.Submitted, hash, input); }
-            catch (MpException e) { ThrowTerminating(e); return; }
+            try { recorded = _journal.Recorded(position, hash, input); }
+            catch (MpException e) { EndWith(e); return; }
             if (recorded is not null)
             {
-                _call!.Complete(_call.Add(input, bytes, policy: _policy), recorded);   // answered before: emitted in its place
+                _call!.Complete(_call.Add(position, input, bytes, policy: _policy), recorded);   // answered before: emitted in its place
                 WriteReady();
                 return;
             }
         }
-        var item = _call!.Add(input, bytes, task, _arguments, _policy, HostPrefix, hash);
+        var item = _call!.Add(position, input, bytes, task, _arguments, _policy, HostPrefix, hash);
         if (_inline is not null) RunInline(item);
         else
             try { _pool!.Submit(item); }
@@ -219,7 +221,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             return settled;
         }, System.Threading.Timeout.InfiniteTimeSpan, StopToken, WriteError);
         var (succeeded, failed, neverRun) = _call!.Counts;
-        ThrowTerminating(new MpTooManyFailuresException(
+        EndWith(new MpTooManyFailuresException(
             $"The call stopped early: {failed} tasks failed, and -MaxFailures is {_policy.MaxFailures}. " +
             $"{succeeded} succeeded, {failed} failed, {neverRun} never ran. Fix what makes them fail, or raise -MaxFailures.",
             new { Succeeded = succeeded, Failed = failed, NeverRun = neverRun }));
@@ -239,12 +241,12 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         while (true)
         {
             var prefix = HostPrefix ? $"[{System.Environment.ProcessId}:{item.InputIndex}] " : null;
-            var result = _inline!.Run(hasInput: true, item.Input, ArgumentList ?? Array.Empty<object?>(), prefix, StopToken, out var exitCode);
+            var result = _inline!.Run(hasInput: true, Serializer.Read(item.Bytes), _inlineArguments, prefix, StopToken, out var exitCode);
             if (exitCode is { } code)
                 result = new ItemResult
                 {
                     Failure = new MpWorkerLostException(
-                        $"The task ran `exit {code}`, which ends a pool worker; inline, it ended the task. It was input {item.Index} of the call (counting from 0), attempt {item.Attempt}.",
+                        $"The task ran `exit {code}`, which ends a pool worker; inline, it ended the task. It was input {item.InputIndex} of the call (counting from 0), attempt {item.Attempt}.",
                         item.Input).ErrorRecord,
                 };
             if (result.Failure is { } failure && item.Policy.Retries(failure, item.Attempt))
@@ -268,11 +270,21 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     /// <summary>Writes the results that are ready, runs due callbacks and shows progress.</summary>
     private void WriteReady()
     {
+        if (_journal is not null)
+            try { _journal.ThrowIfFailed(); }   // before emitting: what could not be journaled is not emitted either
+            catch (MpException e) { EndWith(e); }
         if (_call!.TakeReady() is { } ready)
             foreach (var item in ready)
                 if (item.Result != ItemResult.NeverRun) StreamOutput.WriteResult(this, item.Result!, item.InputIndex, item.Input);
         if (_caller.HasPending) _caller.RunPending(WriteError);
         _progress?.Show();
+    }
+
+    /// <summary>Ends the command with a terminating error, its progress bars taken down first.</summary>
+    private void EndWith(MpException e)
+    {
+        _progress?.Complete();
+        ThrowTerminating(e);
     }
 
     /// <summary>A map call shows its progress, unless -NoProgress or $ProgressPreference says not to.</summary>

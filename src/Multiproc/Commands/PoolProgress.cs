@@ -53,6 +53,7 @@ internal sealed class PoolProgress
         foreach (var bar in _workerBars.Values) Write(new ProgressRecord(bar, Activity, "Done") { ParentActivityId = _activityId, RecordType = ProgressRecordType.Completed });
         _workerBars.Clear();
         Write(new ProgressRecord(_activityId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+        _shown = false;
     }
 
     private void ShowCall(int queued, double seconds)

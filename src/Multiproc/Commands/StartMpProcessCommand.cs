@@ -86,7 +86,9 @@ public sealed class StartMpProcessCommand : MpCmdlet
         _inputs++;
         if (_inline is not null)
         {
-            var ran = RunInline();
+            MpProcess ran;
+            try { ran = RunInline(); }
+            catch (MpException e) { ThrowTerminating(e); return; }
             if (Wait) _started.Add(ran);
             else WriteObject(ran);
             return;
@@ -151,7 +153,8 @@ public sealed class StartMpProcessCommand : MpCmdlet
         try
         {
             SessionState.Path.SetLocation(_workingDirectory);
-            var result = _inline!.Run(MyInvocation.ExpectingInput, InputObject, ArgumentList ?? Array.Empty<object?>(), null, StopToken, out var exitCode);
+            var result = _inline!.Run(MyInvocation.ExpectingInput, InlineRunner.AsItCrosses<object?>(InputObject),
+                InlineRunner.AsItCrosses(ArgumentList ?? Array.Empty<object?>()), null, StopToken, out var exitCode);
             var output = new List<ChildOutput>();
             foreach (var (stream, value) in result.Entries) output.Add(new ChildOutput(stream, value));
             if (result.Failure is { } failure) output.Add(new ChildOutput(Ipc.StreamKind.Error, failure));

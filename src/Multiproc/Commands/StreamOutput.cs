@@ -20,19 +20,18 @@ internal static class StreamOutput
     private static readonly MethodInfo? s_writeVerbose = RecordWriter(typeof(VerboseRecord));
     private static readonly MethodInfo? s_writeDebug = RecordWriter(typeof(DebugRecord));
 
-    /// <param name="source">Where it came from; made only when a record needs it.</param>
-    public static void Write(Cmdlet cmdlet, StreamKind? stream, object? value, Func<MpSource> source)
+    public static void Write(Cmdlet cmdlet, StreamKind? stream, object? value, MpSource source)
     {
         switch (stream)
         {
             case null: cmdlet.WriteObject(value); break;
-            case StreamKind.Error: cmdlet.WriteError(source().Tag((ErrorRecord)value!)); break;
-            case StreamKind.Warning: WriteRecord(cmdlet, s_writeWarning, source().Tag((WarningRecord)value!), cmdlet.WriteWarning); break;
-            case StreamKind.Verbose: WriteRecord(cmdlet, s_writeVerbose, source().Tag((VerboseRecord)value!), cmdlet.WriteVerbose); break;
-            case StreamKind.Debug: WriteRecord(cmdlet, s_writeDebug, source().Tag((DebugRecord)value!), cmdlet.WriteDebug); break;
+            case StreamKind.Error: cmdlet.WriteError(source.Tag((ErrorRecord)value!)); break;
+            case StreamKind.Warning: WriteRecord(cmdlet, s_writeWarning, source.Tag((WarningRecord)value!), cmdlet.WriteWarning); break;
+            case StreamKind.Verbose: WriteRecord(cmdlet, s_writeVerbose, source.Tag((VerboseRecord)value!), cmdlet.WriteVerbose); break;
+            case StreamKind.Debug: WriteRecord(cmdlet, s_writeDebug, source.Tag((DebugRecord)value!), cmdlet.WriteDebug); break;
             case StreamKind.Information:
-                var information = source().Tag((InformationRecord)value!);
-                var tag = $"mp:pid={source().ProcessId}";
+                var information = source.Tag((InformationRecord)value!);
+                var tag = $"mp:pid={source.ProcessId}";
                 if (!information.Tags.Contains(tag)) information.Tags.Add(tag);
                 cmdlet.WriteInformation(information);
                 break;
@@ -42,15 +41,19 @@ internal static class StreamOutput
     /// <summary>Writes a task's output and records, then its failure; for Invoke-MpPool and Receive-MpTask.</summary>
     public static void WriteResult(Cmdlet cmdlet, ItemResult result, int inputIndex, object? input)
     {
-        MpSource? source = null;
-        foreach (var (stream, value) in result.Entries) Write(cmdlet, stream, value, () => source ??= result.SourceOf(inputIndex, input));
+        MpSource? source = null;   // made only when a record needs it: most results are output alone
+        foreach (var (stream, value) in result.Entries)
+        {
+            if (stream is null) cmdlet.WriteObject(value);
+            else Write(cmdlet, stream, value, source ??= result.SourceOf(inputIndex, input));
+        }
         if (result.FailureFor(inputIndex, input) is { } failure) cmdlet.WriteError(failure);
     }
 
     private static void WriteRecord(Cmdlet cmdlet, MethodInfo? write, InformationalRecord record, Action<string> writeText)
     {
         if (write is not null && cmdlet.CommandRuntime is { } runtime && runtime.GetType() == s_runtime)
-            write.Invoke(runtime, new object[] { record, false });
+            write.Invoke(runtime, BindingFlags.DoNotWrapExceptions, null, new object[] { record, false }, null);   // -WarningAction Stop throws as it would
         else writeText(record.Message);
     }
 

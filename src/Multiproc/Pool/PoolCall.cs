@@ -93,14 +93,15 @@ internal sealed class PoolCall
         _secondsPerItem = _secondsPerItem < 0 ? perItem : (_secondsPerItem + perItem) / 2;
     }
 
-    public PoolItem Add(object? input, byte[] bytes, MpTask? task = null, byte[]? arguments = null, RunPolicy? policy = null,
+    /// <param name="position">The input's position among its command's inputs, those that could not cross too.</param>
+    public PoolItem Add(int position, object? input, byte[] bytes, MpTask? task = null, byte[]? arguments = null, RunPolicy? policy = null,
         bool hostPrefix = false, string? journalHash = null)
     {
         lock (_gate)
         {
             var item = new PoolItem(this, _submitted++, input, bytes, arguments, policy ?? Policy)
             {
-                Task = task, HostPrefix = hostPrefix, JournalHash = journalHash,
+                InputIndex = position, Task = task, HostPrefix = hostPrefix, JournalHash = journalHash,
             };
             if (!IsLane) _items.Add(item);
             return item;
@@ -131,7 +132,12 @@ internal sealed class PoolCall
     /// <summary>Records results of this call's items, as a worker's message brings them: one wake-up for all.</summary>
     public void Complete(IReadOnlyList<(PoolItem Item, ItemResult Result)> results)
     {
-        if (Cancelled && !IsLane) return;
+        if (Cancelled && !IsLane)
+        {
+            // Stopped: nothing more is emitted, but what finished meanwhile is journaled, so a resume does not run it again.
+            if (Journal is not null) Journal.Write(TakeFirstResults(results));
+            return;
+        }
         var fresh = new List<PoolItem>(results.Count);
         lock (_gate)
         {
@@ -158,6 +164,20 @@ internal sealed class PoolCall
                 foreach (var item in fresh) _finished.Enqueue(item);   // NeverRun ones too: the cmdlet skips them
         }
         Caller.WakeUp();
+    }
+
+    /// <summary>Sets the results of the items that have none yet, and returns those items.</summary>
+    private List<PoolItem> TakeFirstResults(IReadOnlyList<(PoolItem Item, ItemResult Result)> results)
+    {
+        var first = new List<PoolItem>(results.Count);
+        lock (_gate)
+            foreach (var (item, result) in results)
+                if (item.Result is null)
+                {
+                    item.Result = result;
+                    first.Add(item);
+                }
+        return first;
     }
 
     /// <summary>How its items ended so far: succeeded, failed, never run (for MpTooManyFailures).</summary>

@@ -24,8 +24,8 @@ internal sealed class PoolItem
     /// <summary>Its place in the call's input (in a lane, among all the lane's tasks).</summary>
     public int Index { get; }
 
-    /// <summary>Its input's position as its caller counts it (MpSource.InputIndex, -HostPrefix): in the call, or in its -Async command.</summary>
-    public int InputIndex => Task?.InputIndex ?? Index;
+    /// <summary>Its input's position as its caller counts it (MpSource.InputIndex, -HostPrefix, messages, the journal): in its Invoke-MpPool command's input, from 0.</summary>
+    public int InputIndex { get; init; }
 
     /// <summary>The input object: `$_` in the task, and the TargetObject of its error.</summary>
     public object? Input { get; }

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
 using System.Threading;
+using Multiproc.Ipc;
 using Multiproc.Pool;
 
 namespace Multiproc.Worker;
@@ -52,7 +53,7 @@ if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInp
     {
         _host = caller.Host;
         _state = caller.SessionState;
-        _usingValues = usingValues;
+        _usingValues = AsItCrosses(usingValues);
         try
         {
             if (asPoolTask) (_task, _perItem) = TaskFilter.Compile(script);
@@ -60,6 +61,14 @@ if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInp
         }
         catch (ParseException e) { _parseError = e.ErrorRecord; }
     }
+
+    /// <summary>
+    /// A copy of <paramref name="value"/> as a worker gets it: `$_`, arguments and `$using:` values are bound
+    /// to copies, as they are in a worker, so a task that works inline works in a worker too (shared
+    /// objects stay live handles).
+    /// </summary>
+    /// <exception cref="MpSerializationException">It cannot cross.</exception>
+    public static T AsItCrosses<T>(T value) => (T)Serializer.Read(Serializer.Write(value))!;
 
     /// <summary>Whether inline mode is on for this command: its -Inline, [Multiproc.MpSettings]::Inline, or $env:MULTIPROC_INLINE.</summary>
     public static bool IsOn(bool inlineSwitch) => inlineSwitch || MpSettings.Inline;
