@@ -108,6 +108,16 @@ Describe 'Invoke-MpPool -Inline' {
         $err.TargetObject.Failed | Should -Be 2
     }
 
+    It 'stops a task at its -TaskTimeout, as a worker''s: its finally runs, it fails with MpTaskTimeout, the rest go on' {
+        $errs = $null
+        $got = 1..3 | Invoke-MpPool { if ($_ -eq 2) { Start-Sleep 600 }; $_ } -Inline -TaskTimeout 0.5 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $got | Should -Be 1, 3
+        $errs | Should -HaveCount 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MpTaskTimeout,*'
+        $errs[0].TargetObject | Should -Be 2
+        "$($errs[0])" | Should -Match 'input 1 of the call.*inline in process'
+    }
+
     It 'is on for every call while [Multiproc.MpSettings]::Inline or $env:MULTIPROC_INLINE is set' {
         try {
             [Multiproc.MpSettings]::Inline = $true
@@ -186,6 +196,16 @@ Describe 'Start-MpProcess -Inline' {
         $p | Receive-MpProcess -ErrorVariable errs -ErrorAction SilentlyContinue | Should -Be 'before'
         "$errs" | Should -Be 'broken'
         (Start-MpProcess { exit 4 } -Inline).ExitCode | Should -Be 4
+    }
+
+    It 'stops a script at its -Timeout as a child''s: State Stopped, its finally run, MpTaskTimeout last' {
+        $file = Join-Path $TestDrive 'finally.txt'
+        $p = Start-MpProcess { try { Start-Sleep 600 } finally { Set-Content $using:file 'ran' } } -Inline -Timeout 0.5
+        $p.State | Should -Be 'Stopped'
+        Get-Content $file | Should -Be 'ran'
+        $errs = $null
+        $p | Receive-MpProcess -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[-1].FullyQualifiedErrorId | Should -BeLike 'MpTaskTimeout*'
     }
 
     It 'applies -Environment and -WorkingDirectory while it runs, and leaves the caller''s as they were' {

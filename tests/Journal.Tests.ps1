@@ -170,11 +170,11 @@ Describe 'Invoke-MpPool -Resume' {
         @(Read-Journal $journal) | Should -HaveCount 4
     }
 
-    It 'resumes hashtable inputs: their hash does not depend on the order their keys enumerate in' {
+    It 'resumes hashtable inputs, nested too: their hash does not depend on the order their keys enumerate in' {
         $journal = Join-Path $TestDrive 'tables.jsonl'
-        $tables = 1..3 | ForEach-Object { @{ alpha = $_; beta = 'b'; gamma = 'c'; delta = 'd' } }
+        $tables = 1..3 | ForEach-Object { @{ alpha = $_; beta = 'b'; gamma = 'c'; delta = @{ x = 1; y = 2; z = 3 } } }
         $command = "Import-Module '$script:ModulePath'; " +
-                   "1..3 | ForEach-Object { @{ alpha = `$_; beta = 'b'; gamma = 'c'; delta = 'd' } } | Invoke-MpPool { `$_.alpha } -Size 1 -Journal '$journal'"
+                   "1..3 | ForEach-Object { @{ alpha = `$_; beta = 'b'; gamma = 'c'; delta = @{ x = 1; y = 2; z = 3 } } } | Invoke-MpPool { `$_.alpha } -Size 1 -Journal '$journal'"
         & $script:Pwsh -NoProfile -NonInteractive -Command $command | Should -Be 1, 2, 3   # another process: another string hash seed
         $tables | Invoke-MpPool { 'ran again' } -Inline -Journal $journal -Resume | Should -Be 1, 2, 3
     }

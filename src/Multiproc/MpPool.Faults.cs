@@ -120,8 +120,7 @@ public sealed partial class MpPool
             if (!chunk.HasTimeout || member.Ledger.ReadRunning() is not { } run || run.ChunkId != chunk.Id || run.Index >= chunk.Items.Length) continue;
             var item = chunk.Items[run.Index];
             if (item.Policy.TaskTimeout is not { } limit || now - run.Since < (long)limit.TotalMilliseconds) continue;
-            var message = $"The task ran longer than its -TaskTimeout of {limit.TotalSeconds:0.###} s and was stopped: input {item.InputIndex} of the call (counting from 0), " +
-                          $"attempt {item.Attempt}, in pool worker {member.ProcessId}, after {(now - run.Since) / 1000.0:0.0} s.";
+            var message = item.Policy.TimedOut(item.InputIndex, item.Attempt, $"in pool worker {member.ProcessId}", (now - run.Since) / 1000.0);
             OrderStop(member, StopOrder.Item(chunk.Id, run.Index, Grace(item.Policy), message));
             var order = new WireWriter(message.Length * 3 + 32);
             order.WriteInt64(chunk.Id);

@@ -168,7 +168,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         string? hash = null;
         if (_journal is not null)
         {
-            hash = RunJournal.HashOf(InputObject, bytes);
+            hash = RunJournal.HashOf(InputObject);
             ItemResult? recorded;
             try { recorded = _journal.Recorded(position, hash, input); }
             catch (MpException e) { EndWith(e); return; }
@@ -228,8 +228,8 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     }
 
     /// <summary>
-    /// Inline mode: runs the task here and now, with the call's retries and -MaxFailures as a pool applies
-    /// them (a task cannot be stopped apart from its caller, so -TaskTimeout does not apply).
+    /// Inline mode: runs the task here and now, with the call's timeout, retries and -MaxFailures as a pool
+    /// applies them (a task that ignores its stop cannot be killed apart from its caller: -StopGrace does not apply).
     /// </summary>
     private void RunInline(PoolItem item)
     {
@@ -241,8 +241,16 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         while (true)
         {
             var prefix = HostPrefix ? $"[{System.Environment.ProcessId}:{item.InputIndex}] " : null;
-            var result = _inline!.Run(hasInput: true, Serializer.Read(item.Bytes), _inlineArguments, prefix, StopToken, out var exitCode);
-            if (exitCode is { } code)
+            long started = System.Environment.TickCount64;
+            var (result, exitCode, timedOut) = _inline!.Run(hasInput: true, Serializer.Read(item.Bytes), _inlineArguments, prefix, item.Policy.TaskTimeout, StopToken);
+            if (timedOut)
+                result = new ItemResult
+                {
+                    Failure = new MpTaskTimeoutException(
+                        item.Policy.TimedOut(item.InputIndex, item.Attempt, $"inline in process {System.Environment.ProcessId}", (System.Environment.TickCount64 - started) / 1000.0),
+                        item.Input).ErrorRecord,
+                };
+            else if (exitCode is { } code)
                 result = new ItemResult
                 {
                     Failure = new MpWorkerLostException(

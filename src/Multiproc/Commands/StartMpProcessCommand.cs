@@ -135,8 +135,8 @@ public sealed class StartMpProcessCommand : MpCmdlet
 
     /// <summary>
     /// Inline mode: runs the script here, in a child scope, with -Environment and -WorkingDirectory in
-    /// effect while it runs; -Function and -Module are the caller's already. -Timeout does not apply: a
-    /// script cannot be stopped apart from its caller.
+    /// effect while it runs; -Function and -Module are the caller's already. -Timeout stops it as it would
+    /// stop a child (State Stopped, error MpTaskTimeout).
     /// </summary>
     private MpProcess RunInline()
     {
@@ -153,14 +153,18 @@ public sealed class StartMpProcessCommand : MpCmdlet
         try
         {
             SessionState.Path.SetLocation(_workingDirectory);
-            var result = _inline!.Run(MyInvocation.ExpectingInput, InlineRunner.AsItCrosses<object?>(InputObject),
-                InlineRunner.AsItCrosses(ArgumentList ?? Array.Empty<object?>()), null, StopToken, out var exitCode);
+            TimeSpan? timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeouts.FromSeconds(Timeout) : null;
+            var (result, exitCode, timedOut) = _inline!.Run(MyInvocation.ExpectingInput, InlineRunner.AsItCrosses<object?>(InputObject),
+                InlineRunner.AsItCrosses(ArgumentList ?? Array.Empty<object?>()), null, timeout, StopToken);
             var output = new List<ChildOutput>();
             foreach (var (stream, value) in result.Entries) output.Add(new ChildOutput(stream, value));
             if (result.Failure is { } failure) output.Add(new ChildOutput(Ipc.StreamKind.Error, failure));
+            if (timedOut)
+                output.Add(new ChildOutput(Ipc.StreamKind.Error, new MpTaskTimeoutException(
+                    $"The script ran longer than its -Timeout of {Timeout:0.###} s and was stopped (inline, in process {System.Environment.ProcessId}).", InputObject).ErrorRecord));
             var source = new MpSource(System.Environment.ProcessId, InputIndex(), MyInvocation.ExpectingInput ? InputObject : null, 1);
             return MpProcess.RanInline(Name ?? Session.Current.Processes.NextName(), started, source, output,
-                result.Failure is not null ? 1 : exitCode ?? 0);
+                timedOut ? JobRunner.StoppedExitCode : result.Failure is not null ? 1 : exitCode ?? 0, stopped: timedOut);
         }
         finally
         {

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections;
+using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Management.Automation;
 using System.Text;
@@ -171,10 +172,24 @@ internal sealed class WireWriter
             throw new InvalidOperationException("a collection in it changed while it was being sent.");
     }
 
+    /// <summary>
+    /// Writes a hashtable's entries in key order, at every level: the same value gives the same bytes in
+    /// every process (a hashtable enumerates in an order its process's string hashing picks). For hashes.
+    /// </summary>
+    public bool Canonical { get; init; }
+
     private void WriteDictionary(IDictionary dict, int nesting)
     {
         WriteInt32(dict.Count);
-        foreach (DictionaryEntry entry in dict)
+        IEnumerable entries = dict;
+        if (Canonical && dict is not OrderedDictionary)
+        {
+            var sorted = new List<DictionaryEntry>(dict.Count);
+            foreach (DictionaryEntry entry in dict) sorted.Add(entry);
+            sorted.Sort((a, b) => string.CompareOrdinal(a.Key?.ToString(), b.Key?.ToString()));
+            entries = sorted;
+        }
+        foreach (DictionaryEntry entry in entries)
         {
             WriteValue(entry.Key, nesting + 1);
             WriteValue(entry.Value, nesting + 1);

@@ -1,7 +1,6 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Collections.Specialized;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -54,15 +53,17 @@ internal sealed class RunJournal : IDisposable
     public static RunJournal Open(string path, bool resume)
     {
         FileStream file;
-        try { file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0); }
+        // macOS has no record locks in .NET: there the file is held whole, readers too.
+        var share = OperatingSystem.IsMacOS() ? FileShare.None : FileShare.Read;
+        try { file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, share, bufferSize: 0); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new MpInvalidArgumentException(
-                $"The journal '{path}' cannot be opened: {e.Message} Give -Journal a file this session can write.", path, e);
+                $"The journal '{path}' cannot be opened: {e.Message} Give -Journal a file this session can write, that no other run is writing.", path, e);
         }
         try
         {
-            try { file.Lock(WriterLockOffset, 1); }
+            try { if (!OperatingSystem.IsMacOS()) file.Lock(WriterLockOffset, 1); }
             catch (IOException e)
             {
                 throw new MpInvalidArgumentException(
@@ -82,16 +83,13 @@ internal sealed class RunJournal : IDisposable
         }
     }
 
-    /// <summary>The hash of an input as it crosses, with a hashtable's keys in order: they enumerate in a different order in every process.</summary>
-    public static string HashOf(object? input, byte[] bytes)
+    /// <summary>The hash of an input as it crosses, hashtables with their keys in order (<see cref="WireWriter.Canonical"/>).</summary>
+    /// <exception cref="MpSerializationException">It cannot cross.</exception>
+    public static string HashOf(object? input)
     {
-        if (input is PSObject { BaseObject: Hashtable table } && table.Count > 1)
-        {
-            var sorted = new OrderedDictionary();
-            foreach (var key in table.Keys.Cast<object>().OrderBy(k => k.ToString(), StringComparer.Ordinal)) sorted[key] = table[key];
-            bytes = Serializer.Write(sorted);
-        }
-        return Convert.ToHexString(SHA256.HashData(bytes));
+        var w = new WireWriter { Canonical = true };
+        w.WriteValue(input);
+        return Convert.ToHexString(SHA256.HashData(w.WrittenSpan));
     }
 
     /// <summary>

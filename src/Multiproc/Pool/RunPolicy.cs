@@ -49,6 +49,11 @@ internal sealed record RunPolicy
         return seconds < 0 || seconds >= MaxRetryDelay.TotalSeconds ? MaxRetryDelay : TimeSpan.FromSeconds(seconds);
     }
 
+    /// <summary>The message of a task stopped by its -TaskTimeout; <paramref name="where"/> names the process it ran in.</summary>
+    public string TimedOut(int inputIndex, int attempt, string where, double seconds) =>
+        $"The task ran longer than its -TaskTimeout of {TaskTimeout!.Value.TotalSeconds:0.###} s and was stopped: input {inputIndex} of the call (counting from 0), " +
+        $"attempt {attempt}, {where}, after {seconds:0.0} s.";
+
     /// <summary>The last attempt's error, saying how many attempts there were.</summary>
     public static ErrorRecord AfterAttempts(ErrorRecord failure, int attempts)
     {

@@ -137,9 +137,11 @@ public sealed class MpProcess
     }
 
     /// <summary>Inline mode: a script that ran in the caller already, ended, with what it produced.</summary>
-    internal static MpProcess RanInline(string name, DateTime started, MpSource source, IEnumerable<ChildOutput> output, int exitCode)
+    /// <param name="stopped">Its -Timeout stopped it: State Stopped, as a child's.</param>
+    internal static MpProcess RanInline(string name, DateTime started, MpSource source, IEnumerable<ChildOutput> output, int exitCode, bool stopped)
     {
         var process = new MpProcess(new JobSpec { Name = name, ParentId = Environment.ProcessId }) { StartTime = started, Source = source };
+        process._stopRequested = stopped;
         process._output.AddRange(output);
         process.Finish(exitCode);
         Session.Current.Processes.Add(process);

@@ -73,15 +73,17 @@ if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInp
     /// <summary>Whether inline mode is on for this command: its -Inline, [Multiproc.MpSettings]::Inline, or $env:MULTIPROC_INLINE.</summary>
     public static bool IsOn(bool inlineSwitch) => inlineSwitch || MpSettings.Inline;
 
+    /// <summary>How a run ended: its result; the code `exit` gave, when `exit` (or another flow-control statement) cut it short; whether its timeout stopped it.</summary>
+    public readonly record struct Outcome(ItemResult Result, int? ExitCode, bool TimedOut);
+
     /// <summary>
-    /// Runs the task once (<paramref name="hostPrefix"/> before each line it writes to the host, if any); the result, and whether it ran to its end (false after `exit`, say, with
-    /// $LASTEXITCODE then in <paramref name="exitCode"/>). Ctrl+C (<paramref name="cancel"/>) stops it as it
-    /// would stop a worker's task: its finally blocks run.
+    /// Runs the task once (<paramref name="hostPrefix"/> before each line it writes to the host, if any).
+    /// Ctrl+C (<paramref name="cancel"/>) and <paramref name="timeout"/> stop it as they would stop a
+    /// worker's task: its finally blocks run.
     /// </summary>
-    public ItemResult Run(bool hasInput, object? input, object?[] arguments, string? hostPrefix, CancellationToken cancel, out int? exitCode)
+    public Outcome Run(bool hasInput, object? input, object?[] arguments, string? hostPrefix, TimeSpan? timeout, CancellationToken cancel)
     {
-        exitCode = null;
-        if (_parseError is not null) return new ItemResult { Failure = _parseError };
+        if (_parseError is not null) return new Outcome(new ItemResult { Failure = _parseError }, null, false);
         var sink = new InlineSink(_host, hostPrefix);
         using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
         ps.AddScript(Wrapper, useLocalScope: true)
@@ -92,15 +94,19 @@ if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInp
         ps.Streams.Error.DataAdded += (_, _) => { foreach (var record in ps.Streams.Error.ReadAll()) sink.OnError(record); };
         var noInput = new PSDataCollection<object?>();
         noInput.Complete();
-        using (cancel.Register(() => ps.BeginStop(null, null)))
+        using var timer = timeout is { } limit ? new CancellationTokenSource(limit) : null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer?.Token ?? CancellationToken.None);
+        using (stop.Token.Register(() => ps.BeginStop(null, null)))
         {
             try { ps.Invoke(noInput, output); }
-            catch (RuntimeException) when (cancel.IsCancellationRequested) { }
+            catch (RuntimeException) when (stop.IsCancellationRequested) { }
         }
         if (cancel.IsCancellationRequested) throw new PipelineStoppedException();
-        if (sink.Take() is not { } ended) return new ItemResult();   // it never began: a stop before it started
+        if (timer?.IsCancellationRequested == true) return new Outcome(new ItemResult(), null, true);
+        if (sink.Take() is not { } ended) return new Outcome(new ItemResult(), null, false);   // it never began
+        int? exitCode = null;
         if (!ended.Normally)
             exitCode = LanguagePrimitives.TryConvertTo(_state.PSVariable.GetValue("LASTEXITCODE"), out int code) ? code : 0;
-        return ended.Result;
+        return new Outcome(ended.Result, exitCode, false);
     }
 }
