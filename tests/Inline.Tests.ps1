@@ -145,6 +145,19 @@ Describe 'Invoke-MpPool -Inline' {
         $lock.Release()
     }
 
+    It 'lets the debugger reach into the tasks: a breakpoint hits once per inline task, never in workers' {
+        $ps = New-ModuleShell
+        try {
+            $null = $ps.AddScript('$global:hits = 0; $null = Set-PSBreakpoint -Command Get-Date -Action { $global:hits++ }
+                $null = 1..3 | Invoke-MpPool { Get-Date } -Inline; $inline = $global:hits
+                $null = 1..3 | Invoke-MpPool { Get-Date } -Size 1; "$inline $global:hits"')
+            $out = $ps.Invoke()
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            "$out" | Should -Be '3 3' -Because 'three hits inline, none more from the workers'
+        }
+        finally { $ps.Dispose() }
+    }
+
     It 'lets a real nested Pester run mock a command inside the tasks, in a script and in a module' {
         $testFile = Join-Path $TestDrive 'Mocked.Tests.ps1'
         @'
