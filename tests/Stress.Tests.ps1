@@ -352,10 +352,12 @@ Describe 'A journaled run under session kills' {
             $succeededBefore[$session] = @(& $readJournal | Where-Object result -EQ 'success' | ForEach-Object { $_.index + 1 })
             $process = & $runSession $session -Resume:($session -gt 1)
             try {
-                # Killed once the journal has grown by a random part of what is left: never before it ran, never after it ended.
-                $target = $lines + $script:Random.Next(100, [Math]::Max(101, [int](($total - $succeededBefore[$session].Count) / 3)))
+                # Killed once the journal has grown by a random tenth to third of what is left: never before it ran,
+                # never after it ended (after five sessions more than half of it is left).
+                $left = $total - $succeededBefore[$session].Count
+                $target = $lines + $script:Random.Next([Math]::Max(1, [int]($left / 10)), [Math]::Max(2, [int]($left / 3)))
                 Wait-Until { (Test-Path $journal) -and @(Get-Content $journal).Count -ge $target } -TimeoutSeconds 180 -Because "session $session to reach $target lines"
-                Start-Sleep -Milliseconds ($script:Random.Next(0, 300))   # a random moment after that: maybe mid-write
+                Start-Sleep -Milliseconds ($script:Random.Next(0, 100))   # a random moment after that: maybe mid-write
                 Stop-Process -Id $process.Id -Force
                 $process.WaitForExit()
             }

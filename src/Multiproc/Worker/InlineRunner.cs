@@ -89,16 +89,11 @@ if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInp
         ps.AddScript(Wrapper, useLocalScope: true)
           .AddArgument(sink).AddArgument(_task).AddArgument(_perItem).AddArgument(hasInput)
           .AddArgument(input).AddArgument(arguments).AddArgument(_usingValues);
-        var output = new PSDataCollection<PSObject>();
-        output.DataAdded += (_, _) => { foreach (var item in output.ReadAll()) sink.OnOutput(item); };
-        ps.Streams.Error.DataAdded += (_, _) => { foreach (var record in ps.Streams.Error.ReadAll()) sink.OnError(record); };
-        var noInput = new PSDataCollection<object?>();
-        noInput.Complete();
         using var timer = timeout is { } limit ? new CancellationTokenSource(limit) : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer?.Token ?? CancellationToken.None);
         using (stop.Token.Register(() => ps.BeginStop(null, null)))
         {
-            try { ps.Invoke(noInput, output); }
+            try { NestedPipeline.Invoke(ps, sink.OnOutput, sink.OnError); }
             catch (RuntimeException) when (stop.IsCancellationRequested) { }
         }
         if (cancel.IsCancellationRequested) throw new PipelineStoppedException();

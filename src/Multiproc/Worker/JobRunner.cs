@@ -139,14 +139,6 @@ $__MpEnd.Reached = $true
     {
         using (ps)
         {
-            var output = new PSDataCollection<PSObject>();
-            var noInput = new PSDataCollection<object?>();
-            noInput.Complete();
-            output.DataAdded += (_, _) => { foreach (var item in output.ReadAll()) SendOutput(item); };
-            ps.Streams.Error.DataAdded += (_, _) =>
-            {
-                foreach (var record in ps.Streams.Error.ReadAll()) SendRecord(StreamKind.Error, record);
-            };
             lock (_gate)
             {
                 if (_stopRequested) throw new PipelineStoppedException();
@@ -154,7 +146,7 @@ $__MpEnd.Reached = $true
             }
             try
             {
-                ps.Invoke(noInput, output);
+                NestedPipeline.Invoke(ps, SendOutput, record => SendRecord(StreamKind.Error, record));
             }
             finally
             {

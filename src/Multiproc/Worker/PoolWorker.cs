@@ -160,13 +160,8 @@ while ($__MpRun = $__MpWorker.Next()) {
     {
         using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
         ps.AddScript(Loop, useLocalScope: true).AddArgument(this);
-        var output = new PSDataCollection<PSObject>();
-        output.DataAdded += (_, _) => { foreach (var item in output.ReadAll()) CurrentSink()?.OnOutput(item); };
-        ps.Streams.Error.DataAdded += (_, _) => { foreach (var record in ps.Streams.Error.ReadAll()) CurrentSink()?.OnError(record); };
-        var noInput = new PSDataCollection<object?>();
-        noInput.Complete();
         lock (_gate) _loop = ps;
-        try { ps.Invoke(noInput, output); }
+        try { NestedPipeline.Invoke(ps, item => CurrentSink()?.OnOutput(item), record => CurrentSink()?.OnError(record)); }
         catch (Exception) { /* stopped: a call was cancelled, or an item ran too long; or `exit` */ }
         ChunkRun? cut;
         bool stopped;
