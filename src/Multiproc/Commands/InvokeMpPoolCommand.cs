@@ -174,7 +174,8 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             catch (MpException e) { EndWith(e); return; }
             if (recorded is not null)
             {
-                _call!.Complete(_call.Add(position, input, bytes, policy: _policy), recorded);   // answered before: emitted in its place
+                _call!.Replayed++;
+                _call.Complete(_call.Add(position, input, bytes, policy: _policy), recorded);   // answered before: emitted in its place
                 WriteReady();
                 return;
             }

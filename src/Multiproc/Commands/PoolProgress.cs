@@ -60,7 +60,7 @@ internal sealed class PoolProgress
     {
         var (succeeded, failed, _) = _call.Counts;
         int done = succeeded + failed, submitted = _call.Submitted;
-        double rate = done / seconds;
+        double rate = (done - _call.Replayed) / seconds;   // inputs answered from a journal took no time
         var record = new ProgressRecord(_activityId, Activity,
             $"{done} of {submitted} done, {failed} failed, {queued} queued, {rate:N1} tasks/s");
         if (_call.InputComplete && submitted > 0)

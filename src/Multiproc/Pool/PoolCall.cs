@@ -73,6 +73,9 @@ internal sealed class PoolCall
     /// <summary>Items not yet sent to a worker; guarded by the pool's lock.</summary>
     public Deque<PoolItem> Pending { get; } = new();
 
+    /// <summary>-Resume: items answered from the journal, not run (the command's thread alone writes it).</summary>
+    public volatile int Replayed;
+
     /// <summary>-Journal: where each answer is recorded as it comes; null without.</summary>
     public RunJournal? Journal { get; init; }
 
