@@ -194,7 +194,7 @@ Describe 'Stop-MpProcess' {
     It 'stops the pipeline and lets finally blocks run' {
         $marker = Join-Path $TestDrive 'finally.txt'
         $p = Start-MpProcess { try { 'started'; Start-Sleep 60 } finally { Set-Content $using:marker 'cleaned up' } }
-        Wait-Until { $p.HasMoreData } -Because 'the child to start'
+        Wait-Until { @(Receive-MpProcess $p -Keep) -contains 'started' } -Because 'the child to start'
         Stop-MpProcess $p
         $p.State | Should -Be 'Stopped'
         $p.ExitCode | Should -Not -Be 0
@@ -277,7 +277,7 @@ Describe 'Ctrl+C' {
     It 'stops Receive-MpProcess -Wait waiting, and the child it waited for goes on' {
         $child = Start-MpProcess { 'started'; Start-Sleep 60 }
         try {
-            Wait-Until { $child.HasMoreData }
+            Wait-Until { @(Receive-MpProcess $child -Keep) -contains 'started' } -Because 'the child to start'
             Assert-StopsOnCtrlC 'Receive-MpProcess $args[0] -Wait' $child
             $child.IsAlive | Should -BeTrue
         }
@@ -287,7 +287,7 @@ Describe 'Ctrl+C' {
     It 'stops Wait-MpProcess and the child it waited for (SPEC §10: Ctrl+C escalates)' {
         $child = Start-MpProcess { 'started'; Start-Sleep 60 }
         try {
-            Wait-Until { $child.HasMoreData }
+            Wait-Until { @(Receive-MpProcess $child -Keep) -contains 'started' } -Because 'the child to start'
             Assert-StopsOnCtrlC 'Wait-MpProcess $args[0]' $child
             $child.State | Should -Be 'Stopped'
         }

@@ -29,7 +29,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
     public string? Name { get; set; }
 
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [ValidateNotBlank]
     public string? WorkingDirectory { get; set; }
 
     [Parameter]
@@ -152,7 +152,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
         SessionState.Path.PushCurrentLocation("");
         try
         {
-            SessionState.Path.SetLocation(_workingDirectory);
+            SessionState.Path.SetLocation(WildcardPattern.Escape(_workingDirectory));
             TimeSpan? timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeouts.FromSeconds(Timeout) : null;
             var (result, exitCode, timedOut) = _inline!.Run(MyInvocation.ExpectingInput, InlineRunner.AsItCrosses<object?>(InputObject),
                 InlineRunner.AsItCrosses(ArgumentList ?? Array.Empty<object?>()), null, timeout, StopToken);

@@ -79,8 +79,8 @@ public sealed class MpProcess
     /// <summary>Null while running; 0 on success, 1 when the scriptblock threw, the OS status when killed (137 after SIGKILL).</summary>
     public int? ExitCode { get { lock (_gate) return _exitCode; } }
     public DateTime? EndTime { get { lock (_gate) return _endTime; } }
-    /// <summary>True while output or records wait for Receive-MpProcess.</summary>
-    public bool HasMoreData { get { lock (_gate) return _output.Count > 0; } }
+    /// <summary>True while output or records wait for Receive-MpProcess, and while it runs (more may come), as a job's.</summary>
+    public bool HasMoreData { get { lock (_gate) return _output.Count > 0 || _state == MpProcessState.Running; } }
     public bool IsAlive => State == MpProcessState.Running;
 
     /// <summary>Waits until the process ends; returns true.</summary>

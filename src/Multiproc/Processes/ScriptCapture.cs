@@ -88,11 +88,13 @@ internal static class ScriptCapture
     /// <summary>Module names as given; paths made absolute against the caller's location.</summary>
     public static string[] Modules(IEnumerable<string>? modules, SessionState callerState) =>
         (modules ?? Array.Empty<string>())
-        .Select(m => LooksLikePath(m) ? callerState.Path.GetUnresolvedProviderPathFromPSPath(m) : m)
+        .Select(m => IsPath(m, callerState) ? callerState.Path.GetUnresolvedProviderPathFromPSPath(m) : m)
         .ToArray();
 
-    private static bool LooksLikePath(string module) =>
-        module.Contains('/') || module.Contains('\\') || module.StartsWith('.') || Path.HasExtension(module);
+    /// <summary>A name is a name (`Microsoft.PowerShell.Utility` too) unless it is written as a path or is one that exists.</summary>
+    private static bool IsPath(string module, SessionState callerState) =>
+        module.Contains('/') || module.Contains('\\') || module.StartsWith('.') ||
+        Path.Exists(callerState.Path.GetUnresolvedProviderPathFromPSPath(module));
 
     /// <summary>The caller's environment with <paramref name="changes"/> applied: a $null value removes a variable.</summary>
     public static Dictionary<string, string> Environment(IDictionary? changes)
