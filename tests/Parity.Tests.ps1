@@ -1,6 +1,7 @@
 # What users coming from Start-Job, ThreadJob and ForEach-Object -Parallel expect (issue 17).
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
+    $script:Pool = New-MpPool -Size 1
 }
 
 AfterAll {
@@ -58,5 +59,138 @@ Describe 'MpProcess as a job' {
         finally { Stop-MpProcess $p -Force }
         $p | Wait-MpProcess | Out-Null
         $p.HasMoreData | Should -BeFalse
+    }
+}
+
+Describe 'Output as a job gives it' {
+    It 'gives $null back as $null, in its place (<Where>)' -ForEach @(
+        @{ Where = 'map call' }
+        @{ Where = 'Start-MpProcess' }
+        @{ Where = '-Async task' }
+    ) {
+        $got = switch ($Where) {
+            'map call' { 1..2 | Invoke-MpPool { $null; "after $_" } -Size 1 }
+            'Start-MpProcess' { Start-MpProcess { $null; 'after' } -Wait }
+            '-Async task' { , (Invoke-MpPool { $null } -Pool $script:Pool -Async).GetResult(120) }
+        }
+        $expected = switch ($Where) { 'map call' { $null, 'after 1', $null, 'after 2' } 'Start-MpProcess' { $null, 'after' } '-Async task' { , $null } }
+        @($got).Count | Should -Be @($expected).Count
+        for ($i = 0; $i -lt @($expected).Count; $i++) { @($got)[$i] | Should -Be @($expected)[$i] }
+    }
+}
+
+Describe '$using: as a job takes it' {
+    It 'leaves a $using: in a nested call''s scriptblock to that call (<Where>)' -ForEach @(
+        @{ Where = 'map call' }
+        @{ Where = 'Start-MpProcess' }
+        @{ Where = '-Async task' }
+    ) {
+        $v = 'caller'
+        $got = switch ($Where) {
+            'map call' { 1 | Invoke-MpPool { $v = 'in-task'; 1 | Invoke-MpPool { "got:[$using:v]" } -Size 1 -NoProgress } -Size 1 }
+            'Start-MpProcess' { Start-MpProcess { $v = 'in-child'; Start-MpProcess { "got:[$using:v]" } -Wait } -Wait }
+            '-Async task' {
+                $pool = New-MpPool -Size 1
+                try { (Invoke-MpPool { $v = 'in-task'; 1 | Invoke-MpPool { "got:[$using:v]" } -Size 1 -NoProgress } -Pool $pool -Async).GetResult(120) }
+                finally { Stop-MpPool $pool }
+            }
+        }
+        $got | Should -Be ($Where -eq 'Start-MpProcess' ? 'got:[in-child]' : 'got:[in-task]')
+    }
+
+    It 'takes a $using: in a nested scriptblock that runs in the task itself (& { }, ForEach-Object { })' {
+        $v = 'caller'
+        1 | Invoke-MpPool { & { "amp:$using:v" }; 1 | ForEach-Object { "fe:$using:v" } } -Size 1 | Should -Be 'amp:caller', 'fe:caller'
+    }
+
+    It 'leaves a $using: inside a nested ForEach-Object -Parallel to it' {
+        $v = 'caller'
+        Start-MpProcess { $v = 'in-child'; 1 | ForEach-Object -Parallel { "got:$using:v" } } -Wait | Should -Be 'got:in-child'
+    }
+
+    It 'refuses a $using: of a variable that does not exist, before anything starts (<Where>)' -ForEach @(
+        @{ Where = 'map call' }
+        @{ Where = 'Start-MpProcess' }
+        @{ Where = '-Async task' }
+        @{ Where = 'New-MpPool -InitializationScript' }
+    ) {
+        Remove-Variable nothere -ErrorAction Ignore
+        $before = @(Get-MpProcess).Count
+        $err = $null
+        try {
+            switch ($Where) {
+                'map call' { 1 | Invoke-MpPool { "[$using:nothere]" } -Size 1 }
+                'Start-MpProcess' { Start-MpProcess { "[$using:nothere]" } }
+                '-Async task' { Invoke-MpPool { "[$using:nothere]" } -Pool $script:Pool -Async }
+                'New-MpPool -InitializationScript' { New-MpPool -Size 1 -InitializationScript { $x = $using:nothere } }
+            }
+        }
+        catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'MpUsingUndefined,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err.Exception.Message | Should -BeLike '*$using:nothere*'
+        @(Get-MpProcess).Count | Should -Be $before -Because 'nothing started'
+    }
+
+    It 'takes $using: of a variable set to $null, and of an environment variable' {
+        $empty = $null
+        $env:MP_PARITY_PROBE = 'probe'
+        try { Start-MpProcess { "[$using:empty][$using:env:MP_PARITY_PROBE]" } -Wait | Should -Be '[][probe]' }
+        finally { Remove-Item env:MP_PARITY_PROBE }
+    }
+}
+
+Describe 'Error records keep their own ids' {
+    It 'a record a task or child writes keeps its FullyQualifiedErrorId (<Where>)' -ForEach @(
+        @{ Where = 'map call' }
+        @{ Where = 'Start-MpProcess' }
+        @{ Where = 'Receive-MpProcess' }
+        @{ Where = '-Async task' }
+        @{ Where = 'inline' }
+    ) {
+        $script = { Write-Error 'soft' -ErrorId 'MyOwnId'; Write-Error 'plain'; throw [InvalidOperationException]::new('hard') }
+        $errs = $null
+        switch ($Where) {
+            'map call' { 1 | Invoke-MpPool $script -Size 1 -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null }
+            'Start-MpProcess' { Start-MpProcess $script -Wait -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null }
+            'Receive-MpProcess' {
+                $p = Start-MpProcess $script
+                $p | Wait-MpProcess | Out-Null
+                Receive-MpProcess $p -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+            }
+            '-Async task' { Invoke-MpPool $script -Pool $script:Pool -Async | Receive-MpTask -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null }
+            'inline' { 1 | Invoke-MpPool $script -Inline -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null }
+        }
+        @($errs | ForEach-Object FullyQualifiedErrorId) | Should -Be 'MyOwnId', 'Microsoft.PowerShell.Commands.WriteErrorException', 'hard'
+    }
+
+    It 'the module''s own errors still name the cmdlet (MpTaskTimeout)' {
+        $errs = $null
+        1 | Invoke-MpPool { Start-Sleep 30 } -Size 1 -TaskTimeout 1 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -Be 'MpTaskTimeout,Multiproc.Commands.InvokeMpPoolCommand'
+    }
+}
+
+Describe 'A one-off pool takes New-MpPool''s set-up' {
+    It 'defines -Function, imports -Module and runs -InitializationScript in each worker of the call''s pool' {
+        function Get-ParityGreeting { "hello $args" }
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'setup-mods') -Force
+        'function Get-ParityMarker { ''marked'' }' | Set-Content (Join-Path $folder 'ParityMarker.psm1')
+        $prefix = 'init'
+        1, 2 | Invoke-MpPool { "$(Get-ParityGreeting $_)|$(Get-ParityMarker)|$script:Ready" } -Size 2 `
+            -Function Get-ParityGreeting -Module (Join-Path $folder 'ParityMarker.psm1') -InitializationScript { $script:Ready = "$using:prefix-$PID" } |
+            ForEach-Object { $_ -replace '-\d+$', '-pid' } | Should -Be 'hello 1|marked|init-pid', 'hello 2|marked|init-pid'
+    }
+
+    It 'gives the same set-up to inline tasks' {
+        function Get-ParityGreeting { "hello $args" }
+        $prefix = 'init'
+        1, 2 | Invoke-MpPool { "$(Get-ParityGreeting $_)|$Ready" } -Inline -Function Get-ParityGreeting -InitializationScript { $Ready = $using:prefix } |
+            Should -Be 'hello 1|init', 'hello 2|init'
+        Test-Path variable:Ready | Should -BeFalse -Because 'the set-up ran in the tasks'' scope, not the caller''s'
+    }
+
+    It 'refuses a -Function that is not defined, as New-MpPool does' {
+        { 1 | Invoke-MpPool { 1 } -Size 1 -Function Get-NoSuchParityFunction } | Should -Throw -ErrorId 'MpInvalidArgument,*'
     }
 }

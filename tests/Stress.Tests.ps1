@@ -329,7 +329,8 @@ Describe 'A journaled run under session kills' {
         $total = 4000
         $journal = Join-Path $TestDrive 'stress.jsonl'
         # Each run of an input is logged as a file of its own in its session's folder; every 1,000th input fails, every time.
-        $task = '[System.IO.File]::WriteAllText((Join-Path $using:log "$_.$([guid]::NewGuid().ToString(''N''))"), ''''); if ($_ % 1000 -eq 500) { throw "input $_ fails" }; "out $_"; $_ * 3'
+        # Each takes a few milliseconds, so a session runs on only a little (never to its end) between reaching its kill point and the kill.
+        $task = '[System.IO.File]::WriteAllText((Join-Path $using:log "$_.$([guid]::NewGuid().ToString(''N''))"), ''''); Start-Sleep -Milliseconds 4; if ($_ % 1000 -eq 500) { throw "input $_ fails" }; "out $_"; $_ * 3'
         $runSession = {
             param([int] $Session, [switch] $Resume)
             $file = Join-Path $TestDrive "session-$Session.ps1"
@@ -352,10 +353,10 @@ Describe 'A journaled run under session kills' {
             $succeededBefore[$session] = @(& $readJournal | Where-Object result -EQ 'success' | ForEach-Object { $_.index + 1 })
             $process = & $runSession $session -Resume:($session -gt 1)
             try {
-                # Killed once the journal has grown by a random tenth to third of what is left: never before it ran,
-                # never after it ended (after five sessions more than half of it is left).
+                # Killed once the journal has grown by a random twentieth to sixth of what is left: never before it ran,
+                # never after it ended (before the fifth session, about half of it is left).
                 $left = $total - $succeededBefore[$session].Count
-                $target = $lines + $script:Random.Next([Math]::Max(1, [int]($left / 10)), [Math]::Max(2, [int]($left / 3)))
+                $target = $lines + $script:Random.Next([Math]::Max(1, [int]($left / 20)), [Math]::Max(2, [int]($left / 6)))
                 Wait-Until { (Test-Path $journal) -and @(Get-Content $journal).Count -ge $target } -TimeoutSeconds 180 -Because "session $session to reach $target lines"
                 Start-Sleep -Milliseconds ($script:Random.Next(0, 100))   # a random moment after that: maybe mid-write
                 Stop-Process -Id $process.Id -Force

@@ -49,6 +49,9 @@ public sealed partial class MpPool
     /// <summary>Its calls' default timeouts, retries and -MaxFailures.</summary>
     internal RunPolicy Policy { get; }
 
+    /// <summary>Its workers' set-up, for a call to it run inline.</summary>
+    internal Worker.InlineRunner.Setup InlineSetup => new(_setup.Modules, _setup.Functions, _setup.Script, _setup.UsingValues);
+
     public string Name { get; }
 
     /// <summary>How many workers it keeps.</summary>

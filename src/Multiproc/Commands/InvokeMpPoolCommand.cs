@@ -41,6 +41,21 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     [ValidateRange(1, 256)]
     public int Size { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>The pool started for this call: runs once in each worker, in its global scope, before any task (as New-MpPool's).</summary>
+    [Parameter(ParameterSetName = NewPoolSet)]
+    [ValidateNotNull]
+    public ScriptBlock? InitializationScript { get; set; }
+
+    /// <summary>The pool started for this call: this session's functions of these names, defined in each worker.</summary>
+    [Parameter(ParameterSetName = NewPoolSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Function { get; set; }
+
+    /// <summary>The pool started for this call: modules imported in each worker.</summary>
+    [Parameter(ParameterSetName = NewPoolSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Module { get; set; }
+
     [Parameter]
     [Alias("Args")]
     public object?[]? ArgumentList { get; set; }
@@ -128,7 +143,8 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
                 _journal = RunJournal.Open(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Journal), Resume);
             if (InlineRunner.IsOn(Inline))
             {
-                _inline = new InlineRunner(this, script, usingValues, asPoolTask: true);
+                var setup = ParameterSetName == NewPoolSet ? PoolSetup.ForInline(this, InitializationScript, Function, Module) : Pool.InlineSetup;
+                _inline = new InlineRunner(this, script, usingValues, asPoolTask: true, setup);
                 _inlineArguments = InlineRunner.AsItCrosses(definition.Arguments);
                 // An -Async call is a lane: its results go to its tasks, not down the pipeline.
                 _call = new PoolCall(definition, null, ordered: true, _caller, _policy, Async ? "inline" : null) { Journal = _journal };
@@ -137,7 +153,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             }
             if (ParameterSetName == NewPoolSet)
             {
-                _pool = MpPool.Start(null, Size, 0, PoolSetup.For(this, null, null, null), _policy, StopToken);
+                _pool = MpPool.Start(null, Size, 0, PoolSetup.For(this, InitializationScript, Function, Module), _policy, StopToken);
                 _ownsPool = true;
             }
             else _pool = Pool;

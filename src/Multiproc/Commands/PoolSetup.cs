@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using Multiproc.Processes;
+using Multiproc.Worker;
 
 namespace Multiproc.Commands;
 
@@ -22,5 +23,12 @@ internal static class PoolSetup
             WorkingDirectory = caller.SessionState.Path.CurrentFileSystemLocation.ProviderPath,
             DefaultManager = Session.Current.DefaultManager,
         };
+    }
+
+    /// <summary>The same set-up for inline tasks, which run here: no environment, location or manager to give.</summary>
+    public static InlineRunner.Setup ForInline(PSCmdlet caller, ScriptBlock? initialization, string[]? functions, string[]? modules)
+    {
+        var (script, usingValues) = initialization is null ? ("", new Hashtable()) : ScriptCapture.RewriteUsing(initialization, caller.SessionState);
+        return new InlineRunner.Setup(ScriptCapture.Modules(modules, caller.SessionState), ScriptCapture.Functions(functions, caller.SessionState), script, usingValues);
     }
 }

@@ -25,7 +25,7 @@ internal static class StreamOutput
         switch (stream)
         {
             case null: cmdlet.WriteObject(value); break;
-            case StreamKind.Error: cmdlet.WriteError(source.Tag((ErrorRecord)value!)); break;
+            case StreamKind.Error: WriteError(cmdlet, source.Tag((ErrorRecord)value!), IsVerdict((ErrorRecord)value!)); break;
             case StreamKind.Warning: WriteRecord(cmdlet, s_writeWarning, source.Tag((WarningRecord)value!), cmdlet.WriteWarning); break;
             case StreamKind.Verbose: WriteRecord(cmdlet, s_writeVerbose, source.Tag((VerboseRecord)value!), cmdlet.WriteVerbose); break;
             case StreamKind.Debug: WriteRecord(cmdlet, s_writeDebug, source.Tag((DebugRecord)value!), cmdlet.WriteDebug); break;
@@ -47,8 +47,25 @@ internal static class StreamOutput
             if (stream is null) cmdlet.WriteObject(value);
             else Write(cmdlet, stream, value, source ??= result.SourceOf(inputIndex, input));
         }
-        if (result.FailureFor(inputIndex, input) is { } failure) cmdlet.WriteError(failure);
+        if (result.Failure is { } own && result.FailureFor(inputIndex, input) is { } failure) WriteError(cmdlet, failure, IsVerdict(own));
     }
+
+    /// <summary>
+    /// A record the task or child wrote keeps its own FullyQualifiedErrorId, as a job's does: PowerShell
+    /// appends the writing cmdlet to the id when it stamps the record with its invocation, so that step is
+    /// skipped for it. The module's verdicts on a task or child are this cmdlet's errors and name it.
+    /// </summary>
+    private static void WriteError(Cmdlet cmdlet, ErrorRecord record, bool verdict)
+    {
+        if (!verdict) s_preserveInvocation?.SetValue(record, true);
+        cmdlet.WriteError(record);
+    }
+
+    // What the module decided about a task or child (it timed out, its worker was lost, its pool closed) rather than what it wrote.
+    private static bool IsVerdict(ErrorRecord record) => record.Exception is MpTaskTimeoutException or MpWorkerLostException or MpPoolClosedException;
+
+    private static readonly PropertyInfo? s_preserveInvocation =
+        typeof(ErrorRecord).GetProperty("PreserveInvocationInfoOnce", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
 
     private static void WriteRecord(Cmdlet cmdlet, MethodInfo? write, InformationalRecord record, Action<string> writeText)
     {

@@ -28,7 +28,15 @@ internal static class ScriptCapture
     {
         var rewrite = s_rewrites.GetValue(scriptBlock.Ast, ast => Rewrite.Of(ast));
         var values = new Hashtable(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, local) in rewrite.Names) values[local] = callerState.PSVariable.GetValue(name);
+        foreach (var (name, local) in rewrite.Names)
+        {
+            // A drive-qualified name ($using:env:X) is read as PowerShell reads it; a variable must exist.
+            if (!new VariablePath(name).IsDriveQualified && callerState.PSVariable.Get(name) is null)
+                throw new MpUsingUndefinedException(
+                    $"The scriptblock uses $using:{name}, but there is no variable '{name}' in this session. Set ${name} before the call (to $null if that is meant), or correct the name.",
+                    name);
+            values[local] = callerState.PSVariable.GetValue(name);
+        }
         return (rewrite.Script, values);
     }
 
@@ -40,7 +48,7 @@ internal static class ScriptCapture
             var text = ast.Extent.Text;
             int origin = ast.Extent.StartOffset;
             var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            var variables = ast.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: true)
+            var variables = ast.FindAll(a => a is UsingExpressionAst && !IsNestedCalls(a, ast), searchNestedScriptBlocks: true)
                 .Select(a => UsingExpressionAst.ExtractUsingVariable((UsingExpressionAst)a))
                 .OrderBy(v => v.Extent.StartOffset)
                 .ToList();
@@ -48,8 +56,7 @@ internal static class ScriptCapture
             int copied = 0;
             foreach (var variable in variables)
             {
-                var path = variable.VariablePath.UserPath;   // "using:name"
-                var name = path[(path.IndexOf(':') + 1)..];
+                var name = variable.VariablePath.UserPath;   // `x` of $using:x, `env:X` of $using:env:X
                 if (!names.TryGetValue(name, out var local))
                 {
                     local = UsingPrefix + names.Count;
@@ -62,6 +69,36 @@ internal static class ScriptCapture
             rewritten.Append(text, copied, text.Length - copied);
             return new Rewrite(StripBraces(rewritten.ToString(), ast), names.Select(n => (n.Key, n.Value)).ToArray());
         }
+    }
+
+    // Commands that run a scriptblock elsewhere and take its `$using:` values from where they are called.
+    private static readonly HashSet<string> s_remoteRunners = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Invoke-MpPool", "Start-MpProcess", "New-MpPool", "Start-Job", "Start-ThreadJob", "Invoke-Command",
+    };
+    private static readonly HashSet<string> s_forEach = new(StringComparer.OrdinalIgnoreCase) { "ForEach-Object", "%", "foreach" };   // with -Parallel
+
+    /// <summary>
+    /// True when <paramref name="node"/> is inside a scriptblock given to another such command within
+    /// <paramref name="root"/> (a nested Invoke-MpPool, Start-Job, ForEach-Object -Parallel): that `$using:` is
+    /// the nested call's, read from the task when it runs, as PowerShell's nested ForEach-Object -Parallel does.
+    /// A `$using:` in any other nested scriptblock (`& { }`, `ForEach-Object { }`) is this call's.
+    /// </summary>
+    private static bool IsNestedCalls(Ast node, Ast root)
+    {
+        for (var ast = node.Parent; ast is not null && ast != root; ast = ast.Parent)
+        {
+            if (ast is not ScriptBlockExpressionAst block) continue;
+            var command = block.Parent as CommandAst ?? (block.Parent as CommandParameterAst)?.Parent as CommandAst;
+            if (command is null || command.CommandElements[0] == block) continue;
+            var name = command.GetCommandName();
+            if (name is null) continue;
+            if (s_remoteRunners.Contains(name)) return true;
+            if (s_forEach.Contains(name) &&
+                command.CommandElements.OfType<CommandParameterAst>().Any(p => p.ParameterName.Length >= 2 && "Parallel".StartsWith(p.ParameterName, StringComparison.OrdinalIgnoreCase)))
+                return true;
+        }
+        return false;
     }
 
     // A scriptblock literal's extent includes its braces; its body is what the child must run.

@@ -21,13 +21,20 @@ namespace Multiproc.Worker;
 internal sealed class InlineRunner
 {
     private const string Wrapper = @"
-param($__MpSink, $__MpTask, $__MpPerItem, $__MpHasInput, $__MpInput, $__MpArgs, $__MpUsing)
+param($__MpSink, $__MpTask, $__MpPerItem, $__MpHasInput, $__MpInput, $__MpArgs, $__MpUsing, $__MpSetup)
 foreach ($__MpU in $__MpUsing.GetEnumerator()) { $ExecutionContext.SessionState.PSVariable.Set($__MpU.Key, $__MpU.Value) }
 # A worker's preferences, not the caller's: a caller's 'Stop' would end a task at its first Write-Error.
 $ErrorActionPreference = $WarningPreference = 'Continue'
 $VerbosePreference = $DebugPreference = $InformationPreference = 'SilentlyContinue'
 if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInput) }   # as a child sees it in a script without a process block
 & {
+    if ($__MpSetup) {   # what a worker has before its first task, here in the task's own scope
+        foreach ($__MpM in $__MpSetup.Modules) { Import-Module $__MpM -ErrorAction Stop }
+        foreach ($__MpF in $__MpSetup.Functions.GetEnumerator()) { Set-Item -LiteralPath ('function:' + $__MpF.Key) -Value $__MpF.Value }
+        foreach ($__MpU in $__MpSetup.UsingValues.GetEnumerator()) { Set-Variable -Name $__MpU.Key -Value $__MpU.Value }
+        if ($__MpSetup.Script) { . $__MpSetup.Script }
+        foreach ($__MpU in $__MpUsing.GetEnumerator()) { Set-Variable -Name $__MpU.Key -Value $__MpU.Value }   # the task's own, as the set-up's may share names
+    }
     if (-not $__MpPerItem) { , $__MpInput | & $__MpTask @__MpArgs }
     else {
         $__MpEnded = $false
@@ -47,9 +54,19 @@ if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInp
     private readonly bool _perItem;
     private readonly ErrorRecord? _parseError;
     private readonly Hashtable _usingValues;
+    private readonly Hashtable? _setup;
+
+    /// <summary>
+    /// What a worker gets before its first task: modules, functions and an initialization script. Inline,
+    /// each task gets it first, in its own scope: there is no worker to keep what it defines.
+    /// </summary>
+    public sealed record Setup(string[] Modules, Hashtable Functions, string Script, Hashtable UsingValues)
+    {
+        public bool IsEmpty => Modules.Length == 0 && Functions.Count == 0 && Script.Length == 0;
+    }
 
     /// <param name="asPoolTask">Bound as a pool task (`$_` in any scriptblock, through the task filter); else as Start-MpProcess runs it.</param>
-    public InlineRunner(PSCmdlet caller, string script, Hashtable usingValues, bool asPoolTask)
+    public InlineRunner(PSCmdlet caller, string script, Hashtable usingValues, bool asPoolTask, Setup? setup = null)
     {
         _host = caller.Host;
         _state = caller.SessionState;
@@ -58,6 +75,14 @@ if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInp
         {
             if (asPoolTask) (_task, _perItem) = TaskFilter.Compile(script);
             else (_task, _perItem) = (ScriptBlock.Create(script), true);
+            if (setup is { IsEmpty: false })
+                _setup = new Hashtable
+                {
+                    ["Modules"] = setup.Modules,
+                    ["Functions"] = setup.Functions,
+                    ["Script"] = setup.Script.Length > 0 ? ScriptBlock.Create(setup.Script) : null,
+                    ["UsingValues"] = AsItCrosses(setup.UsingValues),
+                };
         }
         catch (ParseException e) { _parseError = e.ErrorRecord; }
     }
@@ -88,7 +113,7 @@ if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInp
         using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
         ps.AddScript(Wrapper, useLocalScope: true)
           .AddArgument(sink).AddArgument(_task).AddArgument(_perItem).AddArgument(hasInput)
-          .AddArgument(input).AddArgument(arguments).AddArgument(_usingValues);
+          .AddArgument(input).AddArgument(arguments).AddArgument(_usingValues).AddArgument(_setup);
         using var timer = timeout is { } limit ? new CancellationTokenSource(limit) : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer?.Token ?? CancellationToken.None);
         using (stop.Token.Register(() => ps.BeginStop(null, null)))
