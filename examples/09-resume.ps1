@@ -4,6 +4,7 @@
 
 $journal = Join-Path ([System.IO.Path]::GetTempPath()) "multiproc-resume-$PID.jsonl"
 $runs = New-MpDictionary   # counts each input's runs, across workers and runs
+$networkBack = $false
 
 $first = 1..20 | Invoke-MpPool {
     $null = ($using:runs).Increment($_)

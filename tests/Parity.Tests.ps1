@@ -194,3 +194,122 @@ Describe 'A one-off pool takes New-MpPool''s set-up' {
         { 1 | Invoke-MpPool { 1 } -Size 1 -Function Get-NoSuchParityFunction } | Should -Throw -ErrorId 'MpInvalidArgument,*'
     }
 }
+
+Describe 'MpProcess as a job: members, filters, set-up' {
+    It 'has InstanceId and Command, as a job has' {
+        $a = Start-MpProcess { 'one' }
+        $b = Start-MpProcess { 'two' }
+        try {
+            $a.InstanceId | Should -BeOfType [guid]
+            $a.InstanceId | Should -Not -Be $b.InstanceId
+            $a.Command.Trim() | Should -Be "'one'"
+        }
+        finally { $a, $b | Wait-MpProcess | Remove-MpProcess }
+    }
+
+    It 'shows what waits on each stream without taking it (Output, Error, Warning, Verbose, Debug, Information)' {
+        $p = Start-MpProcess {
+            'out'; Write-Error 'err' -ErrorId E1; Write-Warning 'warn'; Write-Verbose 'verb' -Verbose; Write-Debug 'dbg' -Debug; Write-Information 'info'
+        }
+        $p | Wait-MpProcess | Out-Null
+        $p.Output | Should -Be 'out'
+        $p.Error.FullyQualifiedErrorId | Should -Be 'E1'
+        $p.Warning.Message | Should -Be 'warn'
+        $p.Verbose.Message | Should -Be 'verb'
+        $p.Debug.Message | Should -Be 'dbg'
+        $p.Information.MessageData | Should -Be 'info'
+        $p.Output | Should -Be 'out' -Because 'reading a collection takes nothing'
+        Receive-MpProcess $p -ErrorAction SilentlyContinue -WarningAction SilentlyContinue 6>$null | Should -Be 'out'
+        @($p.Output).Count + @($p.Error).Count + @($p.Warning).Count | Should -Be 0 -Because 'Receive-MpProcess took it'
+        Remove-MpProcess $p
+    }
+
+    It 'stops with $p.Stop(), its finally blocks run' {
+        $marker = Join-Path $TestDrive 'stop-method.txt'
+        $p = Start-MpProcess { try { 'started'; Start-Sleep 60 } finally { Set-Content $using:marker 'cleaned up' } }
+        Wait-Until { @(Receive-MpProcess $p -Keep) -contains 'started' } -Because 'the child to start'
+        $p.Stop()
+        $p.State | Should -Be 'Stopped'
+        Get-Content $marker | Should -Be 'cleaned up'
+        Remove-MpProcess $p
+    }
+
+    It 'removes a process with Receive-MpProcess -AutoRemove once all it wrote is received' {
+        $p = Start-MpProcess { 'done' } -Name ParityAutoRemove
+        Receive-MpProcess $p -Wait -AutoRemove | Should -Be 'done'
+        Get-MpProcess -Name ParityAutoRemove -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'keeps a running process on Receive-MpProcess -AutoRemove without -Wait' {
+        $p = Start-MpProcess { Start-Sleep 30 } -Name ParityAutoRemoveRunning
+        try {
+            Receive-MpProcess $p -AutoRemove
+            Get-MpProcess -Name ParityAutoRemoveRunning | Should -Be $p
+        }
+        finally { Remove-MpProcess $p -Force }
+    }
+
+    It 'filters with Get-MpProcess -HasMoreData, -Before and -After, as Get-Job does' {
+        $early = Start-MpProcess { 'early' } -Name ParityEarly
+        $early | Wait-MpProcess | Out-Null
+        Start-Sleep -Milliseconds 50   # two end times the clock tells apart
+        $between = Get-Date
+        Start-Sleep -Milliseconds 50
+        $late = Start-MpProcess { } -Name ParityLate
+        $late | Wait-MpProcess | Out-Null
+        try {
+            (Get-MpProcess -Name Parity* -HasMoreData $true).Name | Should -Be 'ParityEarly'
+            (Get-MpProcess -Name Parity* -HasMoreData $false).Name | Should -Be 'ParityLate'
+            (Get-MpProcess -Name Parity* -Before $between).Name | Should -Be 'ParityEarly'
+            (Get-MpProcess -Name Parity* -After $between).Name | Should -Be 'ParityLate'
+        }
+        finally { $early, $late | Remove-MpProcess }
+    }
+
+    It 'runs -InitializationScript first, in the global scope, with its own $using:' {
+        $greeting = 'hi'
+        Start-MpProcess { "$global:Ready $(Get-ParityInit)" } -InitializationScript { $global:Ready = $using:greeting; function global:Get-ParityInit { 'init' } } -Wait |
+            Should -Be 'hi init'
+    }
+
+    It 'runs a script file with -FilePath, with $using:, arguments and pipeline input' {
+        $file = Join-Path $TestDrive 'job.ps1'
+        'param($a) "$using:prefix $a $_"' | Set-Content $file
+        $prefix = 'got'
+        7 | Start-MpProcess -FilePath $file -ArgumentList 'arg' -Wait | Should -Be 'got arg 7'
+        $p = Start-MpProcess -FilePath $file -ArgumentList 'x'
+        $p.Command | Should -BeLike '*$using:prefix*'
+        $p | Wait-MpProcess | Remove-MpProcess
+    }
+
+    It 'refuses a -FilePath that does not exist, before anything starts' {
+        { Start-MpProcess -FilePath (Join-Path $TestDrive 'none.ps1') } | Should -Throw -ErrorId 'MpInvalidArgument,*'
+    }
+
+    It 'runs -FilePath and -InitializationScript inline too' {
+        $file = Join-Path $TestDrive 'inline-job.ps1'
+        '"$Ready $PID"' | Set-Content $file
+        Start-MpProcess -FilePath $file -InitializationScript { $Ready = 'ready' } -Inline -Wait | Should -Be "ready $PID"
+    }
+}
+
+Describe 'MpTask as a job' {
+    It 'has InstanceId and Command' {
+        $tasks = 1, 2 | Invoke-MpPool { $_ * 2 } -Pool $script:Pool -Async
+        $tasks | Receive-MpTask | Out-Null
+        $tasks[0].InstanceId | Should -BeOfType [guid]
+        $tasks[0].InstanceId | Should -Not -Be $tasks[1].InstanceId
+        $tasks[0].Command.Trim() | Should -Be '$_ * 2'
+    }
+}
+
+Describe 'Tab completion' {
+    It 'completes module names for -Module of <Command>' -ForEach @(
+        @{ Command = 'Start-MpProcess {} -Module Microsoft.PowerShell.Ut' }
+        @{ Command = 'New-MpPool -Module Microsoft.PowerShell.Ut' }
+        @{ Command = 'Invoke-MpPool {} -Module Microsoft.PowerShell.Ut' }
+    ) {
+        $completion = TabExpansion2 -inputScript $Command -cursorColumn $Command.Length
+        $completion.CompletionMatches.CompletionText | Should -Contain 'Microsoft.PowerShell.Utility'
+    }
+}

@@ -16,9 +16,10 @@ public sealed class MpTask
     private readonly CallerContext _caller;
     private ItemResult? _result;   // written once, before _done is set
 
-    internal MpTask(object? input, int inputIndex, ScriptBlock? callback, ScriptBlock? errorCallback, CallerContext caller)
+    internal MpTask(string command, object? input, int inputIndex, ScriptBlock? callback, ScriptBlock? errorCallback, CallerContext caller)
     {
         Id = Interlocked.Increment(ref s_lastId);
+        Command = command;
         Input = input;
         InputIndex = inputIndex;
         _callback = callback;
@@ -27,6 +28,12 @@ public sealed class MpTask
     }
 
     public int Id { get; }
+
+    /// <summary>Unique to this task, as a job's InstanceId.</summary>
+    public Guid InstanceId { get; } = Guid.NewGuid();
+
+    /// <summary>What it runs: the scriptblock's text.</summary>
+    public string Command { get; }
 
     /// <summary>The pipeline input it was given (`$_` in the task), if any.</summary>
     public object? Input { get; }

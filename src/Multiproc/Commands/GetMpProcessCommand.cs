@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Management.Automation;
 using Multiproc.Worker;
@@ -26,6 +27,21 @@ public sealed class GetMpProcessCommand : MpCmdlet
     [Parameter(ParameterSetName = ById)]
     public MpProcessState? State { get; set; }
 
+    /// <summary>Only processes whose HasMoreData is this, as Get-Job -HasMoreData.</summary>
+    [Parameter(ParameterSetName = ByName)]
+    [Parameter(ParameterSetName = ById)]
+    public bool HasMoreData { get; set; }
+
+    /// <summary>Only processes that ended before this time, as Get-Job -Before.</summary>
+    [Parameter(ParameterSetName = ByName)]
+    [Parameter(ParameterSetName = ById)]
+    public DateTime Before { get; set; }
+
+    /// <summary>Only processes that ended after this time, as Get-Job -After.</summary>
+    [Parameter(ParameterSetName = ByName)]
+    [Parameter(ParameterSetName = ById)]
+    public DateTime After { get; set; }
+
     /// <summary>Inside a child: its own process, with ParentId (Python's current_process()).</summary>
     [Parameter(Mandatory = true, ParameterSetName = Self)]
     public SwitchParameter Current { get; set; }
@@ -40,8 +56,7 @@ public sealed class GetMpProcessCommand : MpCmdlet
                 System.Environment.ProcessId));
             return;
         }
-        var processes = Session.Current.Processes.Snapshot()
-            .Where(p => State is null || p.State == State).ToArray();
+        var processes = Session.Current.Processes.Snapshot().Where(Selected).ToArray();
         if (Id is not null)
         {
             foreach (var id in Id)
@@ -61,11 +76,23 @@ public sealed class GetMpProcessCommand : MpCmdlet
         }
     }
 
+    private bool Filtered => State is not null || MyInvocation.BoundParameters.Keys.Any(k => k is nameof(HasMoreData) or nameof(Before) or nameof(After));
+
+    private bool Selected(MpProcess p)
+    {
+        var bound = MyInvocation.BoundParameters;
+        var ended = p.EndTime;
+        return (State is null || p.State == State)
+            && (!bound.ContainsKey(nameof(HasMoreData)) || p.HasMoreData == HasMoreData)
+            && (!bound.ContainsKey(nameof(Before)) || ended < Before)
+            && (!bound.ContainsKey(nameof(After)) || ended > After);
+    }
+
     private void WriteMatches(MpProcess[] matches, string what, object target)
     {
         if (matches.Length == 0)
             WriteError(new MpProcessNotFoundException(
-                $"No Multiproc process with {what}{(State is null ? "" : $" in state {State}")} is in this session. Run Get-MpProcess to list them.",
+                $"No Multiproc process with {what}{(Filtered ? " that the filters select" : "")} is in this session. Run Get-MpProcess to list them.",
                 target));
         else
             WriteObject(matches, enumerateCollection: true);

@@ -54,6 +54,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     /// <summary>The pool started for this call: modules imported in each worker.</summary>
     [Parameter(ParameterSetName = NewPoolSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModuleNameCompleter))]
     public string[]? Module { get; set; }
 
     [Parameter]
@@ -114,6 +115,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     private PoolCall? _call;
     private byte[]? _arguments;   // -Async: each task brings its arguments, serialized once per command
     private CallerContext _caller = null!;
+    private string _command = "";   // the scriptblock's text, each MpTask's Command
     private RunPolicy _policy = RunPolicy.Default;
     private PoolProgress? _progress;   // null with -NoProgress, or when $ProgressPreference hides it
 
@@ -136,6 +138,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         try
         {
             _caller = CallerContext.Of(this);
+            _command = ScriptBlock.ToString();
             var (script, usingValues) = ScriptCapture.RewriteUsing(ScriptBlock, SessionState);
             var definition = new TaskDefinition(script, usingValues, ArgumentList ?? Array.Empty<object?>());
             _policy = PolicyOver(ParameterSetName == NewPoolSet ? RunPolicy.Default : Pool.Policy);
@@ -180,7 +183,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             return;
         }
         var input = InputObject?.BaseObject is null ? null : InputObject;
-        var task = Async ? new MpTask(input, position, Callback, ErrorCallback, _caller) : null;
+        var task = Async ? new MpTask(_command, input, position, Callback, ErrorCallback, _caller) : null;
         string? hash = null;
         if (_journal is not null)
         {

@@ -26,6 +26,7 @@ public sealed class NewMpPoolCommand : RunPolicyCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModuleNameCompleter))]
     public string[]? Module { get; set; }
 
     /// <summary>Tasks a worker runs before a fresh one replaces it; unlimited without it.</summary>

@@ -19,12 +19,24 @@ public sealed class ReceiveMpProcessCommand : MpCmdlet
     [Parameter]
     public SwitchParameter Keep { get; set; }
 
+    /// <summary>Removes each process that has ended once all it wrote has been received, as Receive-Job -AutoRemoveJob.</summary>
+    [Parameter]
+    public SwitchParameter AutoRemove { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (AutoRemove && Keep)
+            ThrowTerminating(new MpInvalidArgumentException("-AutoRemove removes a process once its data is received; -Keep keeps the data. Use one of them."));
+    }
+
     protected override void ProcessRecord()
     {
         foreach (var process in Process)
         {
             if (StopToken.IsCancellationRequested) return;
             ChildOutputWriter.Receive(this, process, Wait, Keep, StopToken);
+            if (AutoRemove && !process.HasMoreData)   // ended, and all it wrote received
+                Session.Current.Processes.Remove(process);
         }
     }
 }

@@ -9,12 +9,25 @@ using Multiproc.Worker;
 namespace Multiproc.Commands;
 
 /// <summary>Runs a scriptblock in a child `pwsh` process: `Start-MpProcess { ... }`.</summary>
-[Cmdlet(VerbsLifecycle.Start, "MpProcess")]
+[Cmdlet(VerbsLifecycle.Start, "MpProcess", DefaultParameterSetName = ScriptBlockSet)]
 [OutputType(typeof(MpProcess))]
 public sealed class StartMpProcessCommand : MpCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0)]
+    private const string ScriptBlockSet = "ScriptBlock";
+    private const string FilePathSet = "FilePath";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptBlockSet)]
     public ScriptBlock ScriptBlock { get; set; } = null!;
+
+    /// <summary>A script file to run instead of a scriptblock, as Start-Job -FilePath: read here, so `$using:` works in it.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FilePathSet)]
+    [ValidateNotBlank]
+    public string FilePath { get; set; } = null!;
+
+    /// <summary>Runs in the child's global scope before the script, as Start-Job -InitializationScript.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public ScriptBlock? InitializationScript { get; set; }
 
     [Parameter(Position = 1)]
     [Alias("Args")]
@@ -41,6 +54,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModuleNameCompleter))]
     public string[]? Module { get; set; }
 
     [Parameter]
@@ -61,6 +75,9 @@ public sealed class StartMpProcessCommand : MpCmdlet
     private Child? _next;   // started ahead, so pwsh boots while this command prepares the job
     private string _script = "";
     private Hashtable _usingValues = new();
+    private string _initialization = "";
+    private Hashtable _initializationUsingValues = new();
+    private string _command = "";
     private Hashtable _functions = new();
     private string[] _modules = Array.Empty<string>();
     private Dictionary<string, string> _environment = new();
@@ -70,11 +87,17 @@ public sealed class StartMpProcessCommand : MpCmdlet
     {
         try
         {
-            (_script, _usingValues) = ScriptCapture.RewriteUsing(ScriptBlock, SessionState);
-            if (InlineRunner.IsOn(Inline)) _inline = new InlineRunner(this, _script, _usingValues, asPoolTask: false);
-            else _next = Child.Acquire();
+            var script = ParameterSetName == FilePathSet ? ScriptCapture.ReadFile(FilePath, SessionState) : ScriptBlock;
+            _command = script.ToString();
+            (_script, _usingValues) = ScriptCapture.RewriteUsing(script, SessionState);
+            if (InitializationScript is not null)
+                (_initialization, _initializationUsingValues) = ScriptCapture.RewriteUsing(InitializationScript, SessionState);
             _functions = ScriptCapture.Functions(Function, SessionState);
             _modules = ScriptCapture.Modules(Module, SessionState);
+            if (InlineRunner.IsOn(Inline))
+                _inline = new InlineRunner(this, _script, _usingValues, asPoolTask: false,
+                    new InlineRunner.Setup(_modules, _functions, _initialization, _initializationUsingValues));
+            else _next = Child.Acquire();
             _environment = ScriptCapture.Environment(Environment);
             _workingDirectory = ResolveWorkingDirectory();
         }
@@ -102,6 +125,8 @@ public sealed class StartMpProcessCommand : MpCmdlet
             HasInput = MyInvocation.ExpectingInput,
             Input = InputObject,
             UsingValues = _usingValues,
+            InitializationScript = _initialization,
+            InitializationUsingValues = _initializationUsingValues,
             Functions = _functions,
             Modules = _modules,
             Environment = _environment,
@@ -111,7 +136,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
         MpProcess process;
         var child = _next ?? Child.Acquire();
         _next = null;
-        try { process = MpProcess.Start(spec, child, InputIndex(), StopToken); }
+        try { process = MpProcess.Start(spec, _command, child, InputIndex(), StopToken); }
         catch (MpException e) { ThrowTerminating(e); return; }
         catch (OperationCanceledException) { return; }
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout))) process.StopAfter(Timeouts.FromSeconds(Timeout));
@@ -163,7 +188,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
                 output.Add(new ChildOutput(Ipc.StreamKind.Error, new MpTaskTimeoutException(
                     $"The script ran longer than its -Timeout of {Timeout:0.###} s and was stopped (inline, in process {System.Environment.ProcessId}).", InputObject).ErrorRecord));
             var source = new MpSource(System.Environment.ProcessId, InputIndex(), MyInvocation.ExpectingInput ? InputObject : null, 1);
-            return MpProcess.RanInline(Name ?? Session.Current.Processes.NextName(), started, source, output,
+            return MpProcess.RanInline(Name ?? Session.Current.Processes.NextName(), _command, started, source, output,
                 timedOut ? JobRunner.StoppedExitCode : result.Failure is not null ? 1 : exitCode ?? 0, stopped: timedOut);
         }
         finally

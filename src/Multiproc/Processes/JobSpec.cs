@@ -19,6 +19,10 @@ internal sealed class JobSpec
     public object? Input { get; init; }
     /// <summary>Rewritten variable name → the caller's value.</summary>
     public Hashtable UsingValues { get; init; } = new();
+    /// <summary>A process's -InitializationScript, run in the global scope before <see cref="Script"/>; empty for none (a pool worker's is its Script).</summary>
+    public string InitializationScript { get; init; } = "";
+    /// <summary>Its `$using:` values, named as in <see cref="UsingValues"/> but apart from them.</summary>
+    public Hashtable InitializationUsingValues { get; init; } = new();
     /// <summary>Function name → definition text.</summary>
     public Hashtable Functions { get; init; } = new();
     public string[] Modules { get; init; } = Array.Empty<string>();
@@ -41,6 +45,8 @@ internal sealed class JobSpec
         w.WriteBool(HasInput);
         w.WriteValue(Input);
         w.WriteValue(UsingValues);
+        w.WriteString(InitializationScript);
+        w.WriteValue(InitializationUsingValues);
         w.WriteValue(Functions);
         w.WriteValue(Modules);
         w.WriteInt32(Environment.Count);
@@ -62,6 +68,8 @@ internal sealed class JobSpec
         HasInput = r.ReadBool(),
         Input = r.ReadValue(),
         UsingValues = (Hashtable)r.ReadValue()!,
+        InitializationScript = r.ReadString(),
+        InitializationUsingValues = (Hashtable)r.ReadValue()!,
         Functions = (Hashtable)r.ReadValue()!,
         Modules = (string[])r.ReadValue()!,
         Environment = ReadEnvironment(r),

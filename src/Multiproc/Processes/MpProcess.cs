@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Multiproc.Ipc;
@@ -74,6 +76,10 @@ public sealed class MpProcess
     /// <summary>The id of the process that started this one.</summary>
     public int ParentId { get; }
     public DateTime StartTime { get; private init; }
+    /// <summary>Unique to this process, as a job's InstanceId.</summary>
+    public Guid InstanceId { get; } = Guid.NewGuid();
+    /// <summary>What it runs: the scriptblock's text, or the -FilePath script's.</summary>
+    public string Command { get; private init; } = "";
 
     public MpProcessState State { get { lock (_gate) return _state; } }
     /// <summary>Null while running; 0 on success, 1 when the scriptblock threw, the OS status when killed (137 after SIGKILL).</summary>
@@ -82,6 +88,26 @@ public sealed class MpProcess
     /// <summary>True while output or records wait for Receive-MpProcess, and while it runs (more may come), as a job's.</summary>
     public bool HasMoreData { get { lock (_gate) return _output.Count > 0 || _state == MpProcessState.Running; } }
     public bool IsAlive => State == MpProcessState.Running;
+
+    // What waits for Receive-MpProcess, stream by stream, read without taking it, as a job's collections.
+    public object?[] Output => Waiting(null).ToArray();
+    public ErrorRecord[] Error => Waiting(StreamKind.Error).Cast<ErrorRecord>().ToArray();
+    public WarningRecord[] Warning => Waiting(StreamKind.Warning).Cast<WarningRecord>().ToArray();
+    public VerboseRecord[] Verbose => Waiting(StreamKind.Verbose).Cast<VerboseRecord>().ToArray();
+    public DebugRecord[] Debug => Waiting(StreamKind.Debug).Cast<DebugRecord>().ToArray();
+    public InformationRecord[] Information => Waiting(StreamKind.Information).Cast<InformationRecord>().ToArray();
+
+    private List<object?> Waiting(StreamKind? stream)
+    {
+        lock (_gate) return _output.Where(o => o.Stream == stream).Select(o => o.Value).ToList();
+    }
+
+    /// <summary>Stops it as Stop-MpProcess does (finally blocks run; killed 5 s later); returns once it has ended.</summary>
+    public void Stop() => MethodInterrupt.WaitFor(cancel =>
+    {
+        Stop(force: false, cancel);
+        return Ended.IsCompleted;
+    });
 
     /// <summary>Waits until the process ends; returns true.</summary>
     public bool Wait() => Wait(double.PositiveInfinity);
@@ -99,7 +125,7 @@ public sealed class MpProcess
     /// <summary>Gives <paramref name="spec"/> to <paramref name="child"/> (from <see cref="Child.Acquire"/>).</summary>
     /// <remarks>On failure the child is killed: it never ran anything of the user's.</remarks>
     /// <param name="inputIndex">The position of its input among the Start-MpProcess command's inputs; null without input.</param>
-    internal static MpProcess Start(JobSpec spec, Child child, int? inputIndex, CancellationToken cancel)
+    internal static MpProcess Start(JobSpec spec, string command, Child child, int? inputIndex, CancellationToken cancel)
     {
         var job = new WireWriter(1024);
         Connection connection;
@@ -113,7 +139,7 @@ public sealed class MpProcess
             child.Kill();
             throw;
         }
-        var process = new MpProcess(child, connection, spec.Name) { Source = new MpSource(child.Process.Id, inputIndex, spec.HasInput ? spec.Input : null, 1) };
+        var process = new MpProcess(child, connection, spec.Name) { Command = command, Source = new MpSource(child.Process.Id, inputIndex, spec.HasInput ? spec.Input : null, 1) };
         Session.Current.Processes.Add(process);
         try
         {
@@ -138,9 +164,9 @@ public sealed class MpProcess
 
     /// <summary>Inline mode: a script that ran in the caller already, ended, with what it produced.</summary>
     /// <param name="stopped">Its -Timeout stopped it: State Stopped, as a child's.</param>
-    internal static MpProcess RanInline(string name, DateTime started, MpSource source, IEnumerable<ChildOutput> output, int exitCode, bool stopped)
+    internal static MpProcess RanInline(string name, string command, DateTime started, MpSource source, IEnumerable<ChildOutput> output, int exitCode, bool stopped)
     {
-        var process = new MpProcess(new JobSpec { Name = name, ParentId = Environment.ProcessId }) { StartTime = started, Source = source };
+        var process = new MpProcess(new JobSpec { Name = name, ParentId = Environment.ProcessId }) { Command = command, StartTime = started, Source = source };
         process._stopRequested = stopped;
         process._output.AddRange(output);
         process.Finish(exitCode);

@@ -107,6 +107,19 @@ internal static class ScriptCapture
             ? text[1..^1]
             : text;
 
+    /// <summary>A script file's text as a scriptblock (-FilePath), its path literal and relative to the caller's location.</summary>
+    public static ScriptBlock ReadFile(string path, SessionState callerState)
+    {
+        var full = callerState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        if (!File.Exists(full))
+            throw new MpInvalidArgumentException($"There is no script file '{full}'. Give -FilePath the path of a .ps1 file, or run a scriptblock instead.", path);
+        try { return ScriptBlock.Create(File.ReadAllText(full)); }
+        catch (ParseException e)
+        {
+            throw new MpInvalidArgumentException($"The script file '{full}' does not parse: {e.Message}", path, e);
+        }
+    }
+
     /// <summary>The definitions of the caller's named functions; a missing one fails with MpInvalidArgument.</summary>
     public static Hashtable Functions(IEnumerable<string>? names, SessionState callerState)
     {

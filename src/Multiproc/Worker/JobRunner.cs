@@ -107,9 +107,16 @@ $__MpEnd.Reached = $true
 
     private bool IsStopping { get { lock (_gate) return _stopRequested; } }
 
+    /// <summary>Location, functions, modules, then -InitializationScript in the global scope (its output is the job's too, as Start-Job's).</summary>
     private void Prepare()
     {
         if (JobSetup.Prepare(_spec, _state) is { } import) Invoke(import);
+        if (_spec.InitializationScript.Length == 0) return;
+        JobSetup.SetVariables(_spec.InitializationUsingValues, _state);
+        // Dot-sourced at the global scope, with its records on the streams the script's take.
+        Invoke(PowerShell.Create(RunspaceMode.CurrentRunspace)
+            .AddScript($". {{\n{_spec.InitializationScript}\n}} 3>&1 4>&1 5>&1 6>&1", useLocalScope: false));
+        JobSetup.SetVariables(_spec.UsingValues, _state);   // the script's own, as the two may share names
     }
 
     /// <summary>Runs the wrapper once around an empty script, so a standby's first job pays no first-use costs.</summary>
