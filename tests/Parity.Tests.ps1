@@ -313,3 +313,62 @@ Describe 'Tab completion' {
         $completion.CompletionMatches.CompletionText | Should -Contain 'Microsoft.PowerShell.Utility'
     }
 }
+
+Describe 'Write-Progress in a child or task shows in the caller' {
+    BeforeAll {
+        # A runspace of its own records what it would draw: its progress records are what a console shows.
+        function Get-ShownProgress([string] $Script) {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript("Import-Module '$script:ModulePath'; $Script").Invoke()
+                $ps.Streams.Error | ForEach-Object { throw $_ }
+                @($ps.Streams.Progress.ReadAll())
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
+    It 'shows a task''s bar under the call''s own bar, and takes it down when the task ends' {
+        $shown = Get-ShownProgress "1 | Invoke-MpPool { Write-Progress -Activity 'copying' -Status 'half way' -PercentComplete 50; Start-Sleep -Milliseconds 1600 } -Size 1"
+        $call = @($shown | Where-Object Activity -EQ 'Invoke-MpPool')[0]
+        $call | Should -Not -BeNullOrEmpty -Because 'the call ran over a second'
+        $task = @($shown | Where-Object Activity -EQ 'copying')
+        $task[0].StatusDescription | Should -Be 'half way'
+        $task[0].PercentComplete | Should -Be 50
+        $task[0].ParentActivityId | Should -Be $call.ActivityId
+        @($shown | Where-Object { $_.ActivityId -eq $task[0].ActivityId -and $_.RecordType -eq 'Completed' }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'keeps a task''s nested bars nested' {
+        $shown = Get-ShownProgress "1 | Invoke-MpPool { Write-Progress -Id 1 -Activity 'outer' -Status 'o'; Write-Progress -Id 2 -ParentId 1 -Activity 'inner' -Status 'i'; Start-Sleep -Milliseconds 300 } -Size 1"
+        $outer = @($shown | Where-Object Activity -EQ 'outer')[0]
+        $inner = @($shown | Where-Object Activity -EQ 'inner')[0]
+        $inner.ParentActivityId | Should -Be $outer.ActivityId
+    }
+
+    It 'shows a child''s bar with Start-MpProcess -Wait, and keeps it in the process''s Progress until received' {
+        $shown = Get-ShownProgress "Start-MpProcess { Write-Progress -Activity 'child work' -Status 'going' -PercentComplete 30; 'done' } -Wait"
+        $child = @($shown | Where-Object Activity -EQ 'child work')[0]
+        $child.StatusDescription | Should -Be 'going'
+        $child.PercentComplete | Should -Be 30
+
+        $p = Start-MpProcess { Write-Progress -Activity 'kept' -Status 'waiting' }
+        $p | Wait-MpProcess | Out-Null
+        $p.Progress.Activity | Should -Be 'kept'
+        Receive-MpProcess $p
+        $p.Progress | Should -BeNullOrEmpty
+        Remove-MpProcess $p
+    }
+
+    It 'sends nothing when the task''s $ProgressPreference hides it, and nothing with -NoProgress' {
+        $shown = Get-ShownProgress "1 | Invoke-MpPool { `$ProgressPreference = 'SilentlyContinue'; Write-Progress -Activity 'hidden' -Status 'h' } -Size 1; 1 | Invoke-MpPool { Write-Progress -Activity 'hidden too' -Status 'h'; Start-Sleep -Milliseconds 200 } -Size 1 -NoProgress"
+        @($shown | Where-Object Activity -Like 'hidden*') | Should -BeNullOrEmpty
+    }
+
+    It 'sends a bar updated in a tight loop ten times a second at most, and its end' {
+        $shown = Get-ShownProgress "1 | Invoke-MpPool { foreach (`$i in 1..20000) { Write-Progress -Activity 'tight' -Status `"`$i`" -PercentComplete (`$i / 200) }; Write-Progress -Activity 'tight' -Completed } -Size 1"
+        $tight = @($shown | Where-Object Activity -EQ 'tight')
+        $tight.Count | Should -BeLessThan 200 -Because 'updates are dropped when they come faster than the caller draws'
+        $tight.Count | Should -BeGreaterThan 0
+    }
+}

@@ -370,6 +370,17 @@ public sealed partial class MpPool
             lock (_gate) member.ExitCode = new WireReader(frame.Body).ReadInt32();
             return;
         }
+        if (frame.Type == FrameType.PoolLive)
+        {
+            var live = new WireReader(frame.Body);
+            long liveChunk = live.ReadInt64();
+            int at = live.ReadInt32();
+            var (_, record) = StreamRecord.Read(live);
+            PoolItem? item;
+            lock (_gate) item = member.InFlight.Find(c => c.Id == liveChunk) is { } running && (uint)at < (uint)running.Items.Length ? running.Items[at] : null;
+            item?.Call.AddLive(item, record);
+            return;
+        }
         if (frame.Type != FrameType.PoolResults) return;
         var (chunkId, runSeconds, results) = ChunkResults.Read(new WireReader(frame.Body));
         var completions = new List<(PoolItem Item, ItemResult Result)>(results.Count);

@@ -301,9 +301,14 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         if (_journal is not null)
             try { _journal.ThrowIfFailed(); }   // before emitting: what could not be journaled is not emitted either
             catch (MpException e) { EndWith(e); }
+        if (_progress is not null)
+            foreach (var (item, record) in _call!.TakeLive()) _progress.ShowTask(item, (ProgressRecord)record);
         if (_call!.TakeReady() is { } ready)
             foreach (var item in ready)
+            {
+                _progress?.EndTask(item);
                 if (item.Result != ItemResult.NeverRun) StreamOutput.WriteResult(this, item.Result!, item.InputIndex, item.Input);
+            }
         if (_caller.HasPending) _caller.RunPending(WriteError);
         _progress?.Show();
     }
@@ -323,6 +328,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         if (LanguagePrimitives.TryConvertTo(preference, out ActionPreference shown) &&
             shown is ActionPreference.SilentlyContinue or ActionPreference.Ignore) return;
         _progress = new PoolProgress(this, _call!, _inline is null ? _pool : null);
+        _call!.ShowsLive = true;
     }
 
     /// <summary>Whatever ended the command, a call not done is stopped, and a pool made for it goes.</summary>

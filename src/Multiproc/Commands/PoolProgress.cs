@@ -8,7 +8,8 @@ namespace Multiproc.Commands;
 
 /// <summary>
 /// Invoke-MpPool's progress bars (SPEC §10): one for the call (done, failed, queued, rate, time left) and
-/// one under it per worker (its input, how long it has run), once the call has run about a second.
+/// one under it per worker (its input, how long it has run), once the call has run about a second; and
+/// the bars tasks draw with Write-Progress, under the call's, as they come.
 /// </summary>
 /// <remarks>Looked at twice a second at most, from the command's own thread, so a quick call pays nothing.</remarks>
 internal sealed class PoolProgress
@@ -23,6 +24,9 @@ internal sealed class PoolProgress
     private readonly int _activityId;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly Dictionary<int, int> _workerBars = new();   // worker pid → its bar's activity id
+    private readonly Dictionary<(PoolItem Item, int Id), int> _taskBars = new();   // a running task's own bar → the activity id shown
+    private readonly int _firstTaskBar;
+    private int _taskBarsMade;
     private long _lastShown;
     private bool _shown;
 
@@ -32,6 +36,43 @@ internal sealed class PoolProgress
         _call = call;
         _pool = pool;
         _activityId = 1 + call.Id % 1000 * 1000;   // room for a bar per worker under it
+        _firstTaskBar = 1_000_000 + call.Id % 1000 * 100_000;   // apart from every call's and worker's bars
+    }
+
+    /// <summary>A bar a running task drew (Write-Progress), shown under the call's bar, or under the task's own parent bar.</summary>
+    public void ShowTask(PoolItem item, ProgressRecord record)
+    {
+        if (item.Result is not null) return;   // it has ended, and its bars with it
+        var key = (item, record.ActivityId);
+        bool completed = record.RecordType == ProgressRecordType.Completed;
+        if (!_taskBars.TryGetValue(key, out var bar))
+        {
+            if (completed) return;
+            _taskBars[key] = bar = _firstTaskBar + _taskBarsMade++ % 100_000;
+        }
+        var shown = new ProgressRecord(bar, record.Activity, record.StatusDescription)
+        {
+            ParentActivityId = record.ParentActivityId >= 0 && _taskBars.TryGetValue((item, record.ParentActivityId), out var parent) ? parent : _activityId,
+            PercentComplete = record.PercentComplete,
+            SecondsRemaining = record.SecondsRemaining,
+            CurrentOperation = record.CurrentOperation,
+            RecordType = record.RecordType,
+        };
+        if (completed) _taskBars.Remove(key);
+        _shown = true;
+        Write(shown);
+    }
+
+    /// <summary>Takes down the bars of a task that has ended.</summary>
+    public void EndTask(PoolItem item)
+    {
+        if (_taskBars.Count == 0) return;
+        foreach (var (key, bar) in new List<KeyValuePair<(PoolItem Item, int Id), int>>(_taskBars))
+        {
+            if (key.Item != item) continue;
+            _taskBars.Remove(key);
+            Write(new ProgressRecord(bar, " ", "Done") { ParentActivityId = _activityId, RecordType = ProgressRecordType.Completed });
+        }
     }
 
     /// <summary>Shows the bars when it is time to.</summary>
@@ -41,6 +82,8 @@ internal sealed class PoolProgress
         if (now - _started < ShowAfter || now - _lastShown < ShowEvery) return;
         _lastShown = now;
         _shown = true;
+        foreach (var (item, _) in new List<(PoolItem Item, int Id)>(_taskBars.Keys))
+            if (item.Result is not null) EndTask(item);   // ended, while an ordered call emits earlier ones first
         var progress = _pool?.ProgressOf(_call) ?? new CallProgress(0, Array.Empty<WorkerActivity>());
         ShowCall(progress.Queued, (double)(now - _started) / Stopwatch.Frequency);
         ShowWorkers(progress.Workers);
@@ -50,6 +93,7 @@ internal sealed class PoolProgress
     public void Complete()
     {
         if (!_shown) return;
+        foreach (var (item, _) in new List<(PoolItem Item, int Id)>(_taskBars.Keys)) EndTask(item);
         foreach (var bar in _workerBars.Values) Write(new ProgressRecord(bar, Activity, "Done") { ParentActivityId = _activityId, RecordType = ProgressRecordType.Completed });
         _workerBars.Clear();
         Write(new ProgressRecord(_activityId, Activity, "Done") { RecordType = ProgressRecordType.Completed });

@@ -29,6 +29,7 @@ internal static class StreamOutput
             case StreamKind.Warning: WriteRecord(cmdlet, s_writeWarning, source.Tag((WarningRecord)value!), cmdlet.WriteWarning); break;
             case StreamKind.Verbose: WriteRecord(cmdlet, s_writeVerbose, source.Tag((VerboseRecord)value!), cmdlet.WriteVerbose); break;
             case StreamKind.Debug: WriteRecord(cmdlet, s_writeDebug, source.Tag((DebugRecord)value!), cmdlet.WriteDebug); break;
+            case StreamKind.Progress: cmdlet.WriteProgress((ProgressRecord)value!); break;
             case StreamKind.Information:
                 var information = source.Tag((InformationRecord)value!);
                 var tag = $"mp:pid={source.ProcessId}";

@@ -47,4 +47,6 @@ internal enum FrameType : byte
     PoolDrain = 21,
     /// <summary>Pool worker → parent: a task ran `exit` with this code (int32), and the worker ends.</summary>
     PoolExit = 22,
+    /// <summary>Pool worker → parent: a record the running item wrote that is shown as it comes (chunk id, item index, a stream record).</summary>
+    PoolLive = 23,
 }

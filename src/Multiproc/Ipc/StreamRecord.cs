@@ -4,7 +4,7 @@ using System.Management.Automation;
 namespace Multiproc.Ipc;
 
 /// <summary>Which PowerShell stream a record belongs to.</summary>
-internal enum StreamKind : byte { Error = 1, Warning = 2, Verbose = 3, Debug = 4, Information = 5 }
+internal enum StreamKind : byte { Error = 1, Warning = 2, Verbose = 3, Debug = 4, Information = 5, Progress = 6 }
 
 /// <summary>Carries error, warning, verbose, debug and information records between processes.</summary>
 /// <remarks>
@@ -20,6 +20,7 @@ internal static class StreamRecord
         {
             case ErrorRecord e: WriteError(w, e); break;
             case InformationRecord i: WriteInformation(w, i); break;
+            case ProgressRecord p: WriteProgress(w, p); break;
             case InformationalRecord r: w.WriteString(r.Message); break;
             default: throw new ArgumentException($"Not a stream record: {record.GetType()}", nameof(record));
         }
@@ -35,6 +36,7 @@ internal static class StreamRecord
             StreamKind.Verbose => new VerboseRecord(r.ReadString()),
             StreamKind.Debug => new DebugRecord(r.ReadString()),
             StreamKind.Information => ReadInformation(r),
+            StreamKind.Progress => ReadProgress(r),
             _ => throw new System.IO.InvalidDataException($"Unknown stream kind {(byte)kind}."),
         };
         return (kind, record);
@@ -75,6 +77,31 @@ internal static class StreamRecord
         record.CategoryInfo.TargetType = targetType;
         if (details.Length > 0) record.ErrorDetails = new ErrorDetails(details);
         if (stackTrace.Length > 0) exception.Data["ScriptStackTrace"] = stackTrace;
+        return record;
+    }
+
+    private static void WriteProgress(WireWriter w, ProgressRecord p)
+    {
+        w.WriteInt32(p.ActivityId);
+        w.WriteInt32(p.ParentActivityId);
+        w.WriteString(p.Activity);
+        w.WriteString(p.StatusDescription);
+        w.WriteString(p.CurrentOperation ?? "");
+        w.WriteInt32(p.PercentComplete);
+        w.WriteInt32(p.SecondsRemaining);
+        w.WriteByte((byte)p.RecordType);
+    }
+
+    private static ProgressRecord ReadProgress(WireReader r)
+    {
+        var record = new ProgressRecord(r.ReadInt32(), "-", "-") { ParentActivityId = r.ReadInt32() };
+        string activity = r.ReadString(), status = r.ReadString(), operation = r.ReadString();
+        if (activity.Length > 0) record.Activity = activity;
+        if (status.Length > 0) record.StatusDescription = status;
+        if (operation.Length > 0) record.CurrentOperation = operation;
+        record.PercentComplete = r.ReadInt32();
+        record.SecondsRemaining = r.ReadInt32();
+        record.RecordType = (ProgressRecordType)r.ReadByte();
         return record;
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using Multiproc.Queues;
@@ -28,6 +29,7 @@ internal sealed class PoolCall
     private double _secondsPerItem = -1;                  // guarded by the pool's lock; -1 until a chunk has run
 
     private int _succeeded, _failed, _neverRun;            // guarded by _gate
+    private readonly ConcurrentQueue<(PoolItem Item, object Record)> _live = new();   // what running items show as it comes
 
     public PoolCall(TaskDefinition definition, int? chunkSize, bool ordered, CallerContext caller, RunPolicy policy, string? laneKey = null)
     {
@@ -181,6 +183,23 @@ internal sealed class PoolCall
                     first.Add(item);
                 }
         return first;
+    }
+
+    /// <summary>Its command shows what running items write to be shown as it comes (their Write-Progress); else that is dropped.</summary>
+    public volatile bool ShowsLive;
+
+    /// <summary>A record an item wrote while it runs, for the command to show (a worker's reader thread).</summary>
+    public void AddLive(PoolItem item, object record)
+    {
+        if (!ShowsLive || Cancelled) return;
+        _live.Enqueue((item, record));
+        Caller.WakeUp();
+    }
+
+    /// <summary>The records running items wrote since the last call, in order.</summary>
+    public IEnumerable<(PoolItem Item, object Record)> TakeLive()
+    {
+        while (_live.TryDequeue(out var live)) yield return live;
     }
 
     /// <summary>How its items ended so far: succeeded, failed, never run (for MpTooManyFailures).</summary>

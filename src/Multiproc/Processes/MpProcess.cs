@@ -96,6 +96,7 @@ public sealed class MpProcess
     public VerboseRecord[] Verbose => Waiting(StreamKind.Verbose).Cast<VerboseRecord>().ToArray();
     public DebugRecord[] Debug => Waiting(StreamKind.Debug).Cast<DebugRecord>().ToArray();
     public InformationRecord[] Information => Waiting(StreamKind.Information).Cast<InformationRecord>().ToArray();
+    public ProgressRecord[] Progress => Waiting(StreamKind.Progress).Cast<ProgressRecord>().ToArray();
 
     private List<object?> Waiting(StreamKind? stream)
     {

@@ -67,6 +67,7 @@ $__MpEnd.Reached = $true
         try
         {
             JobSetup.ApplyEnvironment(_spec);
+            ProgressRelay.Target = record => SendRecord(StreamKind.Progress, record);
             Prepare();
             Invoke(MainScript());
             exitCode = _end.Reached ? 0 : LastExitCode();

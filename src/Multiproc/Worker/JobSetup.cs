@@ -30,6 +30,7 @@ internal static class JobSetup
     public static PowerShell? Prepare(JobSpec spec, SessionState state)
     {
         if (spec.WorkingDirectory.Length > 0) state.Path.SetLocation(WildcardPattern.Escape(spec.WorkingDirectory));   // a literal path: `a[b` is a folder
+        state.InvokeProvider.Item.Set("function:global:Write-Progress", ScriptBlock.Create(ProgressRelay.Function));   // shown by the caller
         foreach (DictionaryEntry function in spec.Functions)
             state.InvokeProvider.Item.Set($"function:global:{function.Key}", ScriptBlock.Create((string)function.Value!));
         SetVariables(spec.UsingValues, state);

@@ -79,6 +79,7 @@ while ($__MpRun = $__MpWorker.Next()) {
         var spec = JobSpec.Read(message);
         var worker = new PoolWorker(parent, host, state, ResultLedger.Open(message.ReadString()));
         parent.Closed += _ => Process.GetCurrentProcess().Kill();   // let go, or the parent is gone: no orphans
+        ProgressRelay.Target = record => worker.CurrentSink()?.SendLive(StreamKind.Progress, record);
         if (!worker.SetUp(spec)) return 1;
         parent.Start(worker.OnFrame, "Multiproc parent");
         while (true) worker.RunLoop();

@@ -140,6 +140,17 @@ public sealed class TaskSink : ItemRecorder
         ItemEnded(normally: true);
     }
 
+    /// <summary>Sends a record the running item wrote that its caller shows as it comes (Write-Progress); on the pipeline thread.</summary>
+    internal void SendLive(StreamKind kind, object record)
+    {
+        var message = new WireWriter(128);
+        message.WriteInt64(_chunkId);
+        message.WriteInt32(ItemsEnded);
+        StreamRecord.Write(message, kind, record);
+        try { _parent.Send(FrameType.PoolLive, message); }
+        catch (MpObjectGoneException) { }
+    }
+
     /// <summary>Sends the items that ended since the last send; <paramref name="chunkEnded"/> closes the chunk.</summary>
     internal void SendResults(bool chunkEnded) => Send(chunkEnded, _pending, _items.Length);
 
