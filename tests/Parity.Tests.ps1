@@ -372,3 +372,47 @@ Describe 'Write-Progress in a child or task shows in the caller' {
         $tight.Count | Should -BeGreaterThan 0
     }
 }
+
+Describe '-Unordered streams what a running task writes' {
+    It 'gives the caller a task''s first output while the task still runs (it waits for the caller to have it)' {
+        $flag = Join-Path $TestDrive 'got-first'
+        $got = 1 | Invoke-MpPool {
+            'first'
+            Write-Warning 'warned'
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not (Test-Path $using:flag) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            if (Test-Path $using:flag) { 'second' } else { 'the caller never got the first' }
+        } -Size 1 -Unordered -WarningVariable warned -WarningAction SilentlyContinue | ForEach-Object {
+            if ($_ -eq 'first') { $null = New-Item $flag }
+            $_
+        }
+        $got | Should -Be 'first', 'second'
+        $warned.Message | Should -Be 'warned'
+    }
+
+    It 'streams each task''s output exactly once, in its order, while workers are killed mid-task (300 tasks)' {
+        $killers = 30, 95, 160, 225, 290
+        $errs = $null
+        $got = 1..300 | Invoke-MpPool {
+            "$_ a"
+            Start-Sleep -Milliseconds 25
+            if ($_ -in $using:killers) { [Diagnostics.Process]::GetCurrentProcess().Kill() }
+            "$_ b"
+        } -Size 2 -Unordered -ErrorVariable errs -ErrorAction SilentlyContinue
+        $byInput = $got | Group-Object { [int]($_ -split ' ')[0] } -AsHashTable
+        $wrong = foreach ($n in 1..300) {
+            $expected = if ($n -in $killers) { "$n a" } else { "$n a", "$n b" }
+            if ("$($byInput[$n])" -ne "$expected") { "$n gave [$($byInput[$n])]" }
+        }
+        @($wrong) | Should -BeNullOrEmpty -Because 'no output lost, doubled or out of its order'
+        @($errs | ForEach-Object TargetObject | Sort-Object) | Should -Be $killers
+        @($errs | Where-Object FullyQualifiedErrorId -NotLike 'MpWorkerLost,*') | Should -BeNullOrEmpty
+    }
+
+    It 'still gives quick tasks'' results whole and once (they are not streamed)' {
+        $got = 1..20000 | Invoke-MpPool { $_; -$_ } -Size 2 -Unordered
+        $got.Count | Should -Be 40000
+        ($got | Measure-Object -Sum).Sum | Should -Be 0
+        @($got | Where-Object { $_ -gt 0 } | Sort-Object -Unique).Count | Should -Be 20000
+    }
+}

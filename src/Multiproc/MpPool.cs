@@ -374,11 +374,10 @@ public sealed partial class MpPool
         {
             var live = new WireReader(frame.Body);
             long liveChunk = live.ReadInt64();
-            int at = live.ReadInt32();
-            var (_, record) = StreamRecord.Read(live);
+            var (at, written) = ChunkResults.ReadItems(live, 1)[0];
             PoolItem? item;
             lock (_gate) item = member.InFlight.Find(c => c.Id == liveChunk) is { } running && (uint)at < (uint)running.Items.Length ? running.Items[at] : null;
-            item?.Call.AddLive(item, record);
+            item?.Call.AddLive(item, written);
             return;
         }
         if (frame.Type != FrameType.PoolResults) return;
@@ -533,6 +532,7 @@ public sealed partial class MpPool
             Items = chunk.Items.Select(i => i.Bytes).ToArray(),
             ItemArguments = chunk.Call.IsLane ? chunk.Items.Select(i => i.Arguments!).ToArray() : null,
             HostIndexes = Array.Exists(chunk.Items, i => i.HostPrefix) ? Array.ConvertAll(chunk.Items, i => i.HostPrefix ? i.InputIndex : -1) : null,
+            Streams = chunk.Call.Streams,
         }.Write(message);
         var connection = member.Connection;
         afterLock.Add(() => Post(connection, FrameType.PoolChunk, message));

@@ -304,10 +304,10 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
         if (_progress is not null)
             foreach (var (item, record) in _call!.TakeLive()) _progress.ShowTask(item, (ProgressRecord)record);
         if (_call!.TakeReady() is { } ready)
-            foreach (var item in ready)
+            foreach (var (item, result) in ready)
             {
-                _progress?.EndTask(item);
-                if (item.Result != ItemResult.NeverRun) StreamOutput.WriteResult(this, item.Result!, item.InputIndex, item.Input);
+                if (result == item.Result) _progress?.EndTask(item);   // its result, not a part streamed ahead of it
+                if (result != ItemResult.NeverRun) StreamOutput.WriteResult(this, result, item.InputIndex, item.Input);
             }
         if (_caller.HasPending) _caller.RunPending(WriteError);
         _progress?.Show();

@@ -21,7 +21,7 @@ internal sealed class PoolCall
     private readonly object _gate = new();
     private readonly List<PoolItem> _items = new();      // guarded by _gate; every item, by index (none for a lane)
     private int _submitted;                               // guarded by _gate
-    private readonly Queue<PoolItem> _finished = new();   // guarded by _gate; for unordered emission
+    private readonly Queue<(PoolItem Item, ItemResult Result)> _finished = new();   // guarded by _gate; for unordered emission: results, and what streams ahead of them
     private int _nextInOrder;                             // guarded by _gate
     private int _done;                                    // guarded by _gate
     private volatile int _untaken;                        // results not yet taken: lets TakeReady skip the lock
@@ -29,7 +29,7 @@ internal sealed class PoolCall
     private double _secondsPerItem = -1;                  // guarded by the pool's lock; -1 until a chunk has run
 
     private int _succeeded, _failed, _neverRun;            // guarded by _gate
-    private readonly ConcurrentQueue<(PoolItem Item, object Record)> _live = new();   // what running items show as it comes
+    private readonly ConcurrentQueue<(PoolItem Item, object Record)> _live = new();   // the bars running items draw
 
     public PoolCall(TaskDefinition definition, int? chunkSize, bool ordered, CallerContext caller, RunPolicy policy, string? laneKey = null)
     {
@@ -83,6 +83,13 @@ internal sealed class PoolCall
 
     /// <summary>Set by the pool when the call is cancelled; later results are dropped.</summary>
     public volatile bool Cancelled;
+
+    /// <summary>
+    /// What its running items write goes to the caller as they write it (SPEC §8): an -Unordered call's, unless
+    /// its items are quick (their results come within 20 ms anyway), may be retried (an attempt that failed
+    /// would have shown its output already) or are journaled (a line holds an item's whole output). Under the pool's lock.
+    /// </summary>
+    public bool Streams => !Ordered && !IsLane && Journal is null && Policy.RetryCount == 0 && !IsQuick;
 
     /// <summary>Items per chunk: fixed by -ChunkSize, else about 10 ms of work as measured so far. Under the pool's lock.</summary>
     public int ChunkSize => FixedChunkSize ?? (_secondsPerItem < 0 ? 1 : (int)Math.Clamp(TargetChunkSeconds / Math.Max(_secondsPerItem, 1e-7), 1, MaxChunk));
@@ -166,7 +173,7 @@ internal sealed class PoolCall
             _done += fresh.Count;
             if (!IsLane) _untaken += fresh.Count;
             if (!Ordered && !IsLane)
-                foreach (var item in fresh) _finished.Enqueue(item);   // NeverRun ones too: the cmdlet skips them
+                foreach (var item in fresh) _finished.Enqueue((item, item.Result!));   // NeverRun ones too: the cmdlet skips them
         }
         Caller.WakeUp();
     }
@@ -188,15 +195,30 @@ internal sealed class PoolCall
     /// <summary>Its command shows what running items write to be shown as it comes (their Write-Progress); else that is dropped.</summary>
     public volatile bool ShowsLive;
 
-    /// <summary>A record an item wrote while it runs, for the command to show (a worker's reader thread).</summary>
-    public void AddLive(PoolItem item, object record)
+    /// <summary>
+    /// What a running item wrote, sent as it runs (a worker's reader thread): its progress records for the
+    /// command to draw, and when the call streams, its output and records, emitted ahead of its result.
+    /// </summary>
+    public void AddLive(PoolItem item, ItemResult written)
     {
-        if (!ShowsLive || Cancelled) return;
-        _live.Enqueue((item, record));
+        if (Cancelled) return;
+        var streamed = new ItemResult();
+        foreach (var entry in written.Entries)
+        {
+            if (entry.Stream == Ipc.StreamKind.Progress) { if (ShowsLive) _live.Enqueue((item, entry.Value!)); }
+            else streamed.Entries.Add(entry);
+        }
+        if (streamed.Entries.Count > 0 && !Ordered && !IsLane)
+            lock (_gate)
+            {
+                if (item.Result is not null) return;   // it failed already (its worker was lost): what it wrote before is not news
+                _finished.Enqueue((item, streamed));
+                _untaken++;
+            }
         Caller.WakeUp();
     }
 
-    /// <summary>The records running items wrote since the last call, in order.</summary>
+    /// <summary>The bars running items drew since the last call, in order.</summary>
     public IEnumerable<(PoolItem Item, object Record)> TakeLive()
     {
         while (_live.TryDequeue(out var live)) yield return live;
@@ -205,15 +227,18 @@ internal sealed class PoolCall
     /// <summary>How its items ended so far: succeeded, failed, never run (for MpTooManyFailures).</summary>
     public (int Succeeded, int Failed, int NeverRun) Counts { get { lock (_gate) return (_succeeded, _failed, _neverRun); } }
 
-    /// <summary>The items whose results may be emitted now: the next ones in input order, or every finished one.</summary>
-    public List<PoolItem>? TakeReady()
+    /// <summary>
+    /// What may be emitted now: the next items' results in input order, or every finished one's, with what
+    /// running items streamed ahead of their results (a result that is not the item's own Result is such a part).
+    /// </summary>
+    public List<(PoolItem Item, ItemResult Result)>? TakeReady()
     {
         if (_untaken == 0) return null;   // the common case while input streams in: nothing to lock for
-        var ready = new List<PoolItem>();
+        var ready = new List<(PoolItem, ItemResult)>();
         lock (_gate)
         {
             if (Ordered)
-                while (_nextInOrder < _items.Count && _items[_nextInOrder].Result is not null) ready.Add(_items[_nextInOrder++]);
+                while (_nextInOrder < _items.Count && _items[_nextInOrder].Result is { } result) ready.Add((_items[_nextInOrder++], result));
             else
                 while (_finished.Count > 0) ready.Add(_finished.Dequeue());
             _untaken -= ready.Count;

@@ -10,7 +10,7 @@ internal sealed record TaskDefinition(string Script, Hashtable UsingValues, obje
 /// <summary>Parent → worker: consecutive items of one call, with the call's definition the first time this worker sees it.</summary>
 /// <remarks>
 /// Layout: chunk id int64, call id int32, has definition, [script, using values, arguments], count, items,
-/// has item arguments, [each item's arguments (an object array)], has host indexes, [an int32 per item].
+/// has item arguments, [each item's arguments (an object array)], streams, has host indexes, [an int32 per item].
 /// </remarks>
 internal sealed class TaskChunk
 {
@@ -26,6 +26,8 @@ internal sealed class TaskChunk
     public byte[][]? ItemArguments { get; init; }
     /// <summary>-HostPrefix: each item's input position, or -1 for an item whose host lines get no prefix; null when none do.</summary>
     public int[]? HostIndexes { get; init; }
+    /// <summary>What a running item writes goes to the parent as it runs (see <see cref="PoolCall.Streams"/>).</summary>
+    public bool Streams { get; init; }
     /// <summary>The worker's side: the items read back.</summary>
     public object?[] Values { get; private init; } = Array.Empty<object?>();
     /// <summary>The worker's side: each item's arguments read back, or null.</summary>
@@ -55,6 +57,7 @@ internal sealed class TaskChunk
             if (shared) w.WriteRaw(ItemArguments[0]);
             else foreach (var arguments in ItemArguments) w.WriteRaw(arguments);
         }
+        w.WriteBool(Streams);
         w.WriteBool(HostIndexes is not null);
         if (HostIndexes is null) return;
         foreach (var index in HostIndexes) w.WriteInt32(index);
@@ -86,6 +89,7 @@ internal sealed class TaskChunk
                 for (int i = 0; i < values.Length; i++) valueArguments[i] = r.ReadValue();
                 break;
         }
+        bool streams = r.ReadBool();
         int[]? hostIndexes = null;
         if (r.ReadBool())
         {
@@ -95,7 +99,7 @@ internal sealed class TaskChunk
         return new TaskChunk
         {
             ChunkId = chunkId, CallId = callId, Definition = definition, Values = values,
-            ValueArguments = valueArguments, CommonArguments = commonArguments, HostIndexes = hostIndexes,
+            ValueArguments = valueArguments, CommonArguments = commonArguments, HostIndexes = hostIndexes, Streams = streams,
         };
     }
 }

@@ -14,13 +14,35 @@ namespace Multiproc.Worker;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class ItemRecorder
 {
-    private readonly WireWriter _entries = new(256);    // the current item's entries
+    private readonly WireWriter _entries = new(256);    // the current item's entries (under EntriesGate while it streams)
     private readonly PSHost _host;
     private int _entryCount;
     private ErrorRecord? _failure;
     private bool _hostMidLine;   // the last Write-Host text ended without a new line
 
     private protected ItemRecorder(PSHost host) => _host = host;
+
+    /// <summary>
+    /// Held while entries are written or taken, when another thread may take them while the item runs (a
+    /// streaming chunk's flush); a lock nobody else holds costs next to nothing otherwise.
+    /// </summary>
+    private protected object EntriesGate { get; } = new();
+
+    /// <summary>
+    /// Writes the running item's entries so far to <paramref name="message"/> in <see cref="ChunkResults"/>'
+    /// item form, as item <paramref name="index"/> with no failure, and forgets them; false when there are none. Under <see cref="EntriesGate"/>.
+    /// </summary>
+    private protected bool TakeEntries(WireWriter message, int index)
+    {
+        if (_entryCount == 0) return false;
+        message.WriteInt32(index);
+        message.WriteInt32(_entryCount);
+        message.WriteRaw(_entries.WrittenSpan);
+        ChunkResults.WriteFailure(message, null);
+        _entries.Clear();
+        _entryCount = 0;
+        return true;
+    }
 
     /// <summary>The current item threw: it failed, and the chunk goes on with the next.</summary>
     public void ItemFailed(ErrorRecord error) => _failure = error;
@@ -33,6 +55,11 @@ public abstract class ItemRecorder
 
     /// <summary>Writes the current item's result to <paramref name="items"/> as item <paramref name="index"/>, and starts the next.</summary>
     private protected void WriteItem(WireWriter items, int index)
+    {
+        lock (EntriesGate) WriteItemEntries(items, index);
+    }
+
+    private void WriteItemEntries(WireWriter items, int index)
     {
         items.WriteInt32(index);
         items.WriteInt32(_entryCount);
@@ -63,15 +90,21 @@ public abstract class ItemRecorder
             Record(StreamKind.Error, e.ErrorRecord);
             return;
         }
-        ChunkResults.WriteOutput(_entries, value);
-        _entryCount++;
+        lock (EntriesGate)
+        {
+            ChunkResults.WriteOutput(_entries, value);
+            _entryCount++;
+        }
     }
 
     internal void OnError(ErrorRecord error) => Record(StreamKind.Error, error);
 
     private void Record(StreamKind kind, object record)
     {
-        StreamRecord.Write(_entries, kind, record);
-        _entryCount++;
+        lock (EntriesGate)
+        {
+            StreamRecord.Write(_entries, kind, record);
+            _entryCount++;
+        }
     }
 }

@@ -224,7 +224,7 @@ while ($__MpRun = $__MpWorker.Next()) {
             }
             if (chunk.Definition is not null) _calls[chunk.CallId] = Compile(chunk.Definition);   // once per call
             var call = _calls[chunk.CallId];
-            var sink = new TaskSink(chunk.ChunkId, _parent, _ledger, _host, chunk.HostIndexes);
+            var sink = new TaskSink(chunk.ChunkId, _parent, _ledger, _host, chunk.HostIndexes, chunk.Streams);
             if (_cancelled.ContainsKey(chunk.CallId) || call.Error is not null)
             {
                 if (call.Error is not null && !_cancelled.ContainsKey(chunk.CallId))

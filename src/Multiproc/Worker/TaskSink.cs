@@ -17,6 +17,10 @@ namespace Multiproc.Worker;
 /// worker dies (SPEC §10): a worker that dies loses only the item it was running, and no finished item
 /// runs twice. An item that ended by a flow-control statement (`exit`, say) is not: when `exit` ends the
 /// worker, that item is the one lost.
+///
+/// A streaming chunk (an -Unordered call's slower items) also sends what the running item wrote while
+/// it runs: every 20 ms, a timer sends the entries written since (PoolLive), so a long task's output
+/// reaches the caller as it is written; what is left goes with the item's result as usual.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class TaskSink : ItemRecorder
@@ -42,10 +46,12 @@ public sealed class TaskSink : ItemRecorder
     private int _stopIndex;               // guarded by _gate
 
     private readonly int[]? _hostIndexes;   // -HostPrefix: each item's input position, or -1 for no prefix
+    private readonly Timer? _streamer;      // a streaming chunk's: sends the running item's entries as it runs
 
-    internal TaskSink(long chunkId, Connection parent, ResultLedger ledger, PSHost host, int[]? hostIndexes = null) : base(host)
+    internal TaskSink(long chunkId, Connection parent, ResultLedger ledger, PSHost host, int[]? hostIndexes = null, bool streams = false) : base(host)
     {
         _hostIndexes = hostIndexes;
+        if (streams) _streamer = new Timer(_ => SendRunningEntries(), null, 20, 20);
         _chunkId = chunkId;
         _parent = parent;
         _ledger = ledger;
@@ -73,18 +79,21 @@ public sealed class TaskSink : ItemRecorder
     public override void ItemEnded(bool normally)
     {
         int index;
-        lock (_gate)
+        lock (EntriesGate)   // a streaming flush sees the item's entries with its index, or neither
         {
-            if (_stopReason is { } reason && _itemsEnded == _stopIndex)
+            lock (_gate)
             {
-                ItemFailed(reason);
-                normally = true;   // its answer is final: it goes to the ledger like any other
+                if (_stopReason is { } reason && _itemsEnded == _stopIndex)
+                {
+                    ItemFailed(reason);
+                    normally = true;   // its answer is final: it goes to the ledger like any other
+                }
+                index = _itemsEnded++;
             }
-            index = _itemsEnded++;
+            _ledger.MarkRunning(_chunkId, _itemsEnded);
+            _lastItemAt = _items.Length;
+            WriteItem(_items, index);
         }
-        _ledger.MarkRunning(_chunkId, _itemsEnded);
-        _lastItemAt = _items.Length;
-        WriteItem(_items, index);
         _pending++;
         if (!normally) return;   // it may have run `exit`: not a result until the chunk goes on
         // In the ledger before the next item starts (with any item before it that did not end normally:
@@ -141,13 +150,32 @@ public sealed class TaskSink : ItemRecorder
     }
 
     /// <summary>Sends a record the running item wrote that its caller shows as it comes (Write-Progress); on the pipeline thread.</summary>
+    /// <remarks>Layout: chunk id, then the item in <see cref="ChunkResults"/>' form, with this record its one entry.</remarks>
     internal void SendLive(StreamKind kind, object record)
     {
         var message = new WireWriter(128);
         message.WriteInt64(_chunkId);
         message.WriteInt32(ItemsEnded);
+        message.WriteInt32(1);
         StreamRecord.Write(message, kind, record);
-        try { _parent.Send(FrameType.PoolLive, message); }
+        ChunkResults.WriteFailure(message, null);
+        Send(FrameType.PoolLive, message);
+    }
+
+    /// <summary>The streaming timer: what the running item wrote since the last time, to the parent at once.</summary>
+    private void SendRunningEntries()
+    {
+        lock (EntriesGate)
+        {
+            var message = new WireWriter(256);
+            message.WriteInt64(_chunkId);
+            if (TakeEntries(message, ItemsEnded)) Send(FrameType.PoolLive, message);   // under the gate: before the item's result can go
+        }
+    }
+
+    private void Send(FrameType type, WireWriter message)
+    {
+        try { _parent.Send(type, message); }
         catch (MpObjectGoneException) { }
     }
 
@@ -172,7 +200,11 @@ public sealed class TaskSink : ItemRecorder
         _pending = 0;
         _ledgeredUpTo = _ledgeredItems = 0;
         _lastFlush = Stopwatch.GetTimestamp();
-        if (chunkEnded) _ledger.MarkRunning(0, 0);
+        if (chunkEnded)
+        {
+            _ledger.MarkRunning(0, 0);
+            if (_streamer is not null) lock (EntriesGate) _streamer.Dispose();   // under the gate: no flush is halfway
+        }
         try
         {
             _parent.Send(FrameType.PoolResults, message);
