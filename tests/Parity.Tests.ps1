@@ -416,3 +416,69 @@ Describe '-Unordered streams what a running task writes' {
         @($got | Where-Object { $_ -gt 0 } | Sort-Object -Unique).Count | Should -Be 20000
     }
 }
+
+Describe 'Set-up and streaming details' {
+    It 'tags streamed records with the worker that wrote them, as the rest of the task''s' {
+        $w = $null
+        $got = 1 | Invoke-MpPool { Write-Warning 'early'; $PID; Start-Sleep -Milliseconds 400; Write-Warning 'late' } -Size 1 -Unordered -WarningVariable w -WarningAction SilentlyContinue
+        @($w).Count | Should -Be 2
+        $w | ForEach-Object { $_.MpSource.ProcessId } | Should -Be $got, $got
+        $w[0].MpSource.Attempt | Should -Be 1
+    }
+
+    It 'keeps an initialization script''s $using: apart from the script''s (<Where>)' -ForEach @(
+        @{ Where = 'Start-MpProcess' }
+        @{ Where = 'one-off pool' }
+        @{ Where = 'inline pool' }
+    ) {
+        $a = 'A'; $b = 'B'
+        $got = switch ($Where) {
+            'Start-MpProcess' { Start-MpProcess { "$using:b $(Get-ParityA)" } -InitializationScript { function global:Get-ParityA { $using:a } } -Wait }
+            'one-off pool' { 1 | Invoke-MpPool { "$using:b $(Get-ParityA)" } -Size 1 -InitializationScript { function global:Get-ParityA { $using:a } } }
+            'inline pool' { 1 | Invoke-MpPool { "$using:b $(Get-ParityA)" } -Inline -InitializationScript { function Get-ParityA { $using:a } } }
+        }
+        $got | Should -Be 'B A'
+    }
+
+    It 'fails an inline task whose set-up throws, as a worker''s would fail, and goes on' {
+        $errs = $null
+        $got = 1, 2 | Invoke-MpPool { $_ } -Inline -InitializationScript { throw 'set-up broke' } -ErrorVariable errs -ErrorAction SilentlyContinue
+        $got | Should -BeNullOrEmpty
+        @($errs).Count | Should -Be 2
+        $errs[0].Exception.Message | Should -Be 'set-up broke'
+        $p = Start-MpProcess { 'never' } -InitializationScript { throw 'set-up broke' } -Inline
+        $p.State | Should -Be 'Failed'
+        $p.Error.Exception.Message | Should -Be 'set-up broke'
+        Remove-MpProcess $p
+    }
+
+    It 'discards an inline pool set-up''s output, as a worker does' {
+        1, 2 | Invoke-MpPool { $_ } -Inline -InitializationScript { 'noise' } | Should -Be 1, 2
+    }
+
+    It 'leaves a $using: in a module-qualified nested call to it, and takes one in a nested call''s -Callback' {
+        $v = 'caller'
+        1 | Invoke-MpPool { $v = 'in-task'; 1 | Multiproc\Invoke-MpPool { "got:[$using:v]" } -Size 1 -NoProgress } -Size 1 | Should -Be 'got:[in-task]'
+        $tasks = 1 | Invoke-MpPool {
+            $pool = New-MpPool -Size 1
+            try {
+                $seen = [System.Collections.Generic.List[string]]::new()
+                $t = Invoke-MpPool { 'done' } -Pool $pool -Async -Callback { $seen.Add("cb:$using:v") }
+                Wait-MpPool $pool
+                $seen
+            }
+            finally { Stop-MpPool $pool }
+        } -Size 1
+        $tasks | Should -Be 'cb:caller'
+    }
+
+    It 'filters an -Id silently, as Get-Job does, and says MpProcessNotFound only for an id no process has' {
+        $p = Start-MpProcess { }
+        $p | Wait-MpProcess | Out-Null
+        $err = $null
+        Get-MpProcess -Id $p.Id -State Running -ErrorVariable err | Should -BeNullOrEmpty
+        $err | Should -BeNullOrEmpty
+        Get-MpProcess -Id $p.Id -HasMoreData $false | Should -Be $p
+        Remove-MpProcess $p
+    }
+}

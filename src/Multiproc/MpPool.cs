@@ -50,7 +50,7 @@ public sealed partial class MpPool
     internal RunPolicy Policy { get; }
 
     /// <summary>Its workers' set-up, for a call to it run inline.</summary>
-    internal Worker.InlineRunner.Setup InlineSetup => new(_setup.Modules, _setup.Functions, _setup.Script, _setup.UsingValues);
+    internal Worker.InlineRunner.Setup InlineSetup => new(_setup.Modules, _setup.Functions, _setup.Script, _setup.UsingValues, Quiet: true);
 
     public string Name { get; }
 
@@ -377,7 +377,7 @@ public sealed partial class MpPool
             var (at, written) = ChunkResults.ReadItems(live, 1)[0];
             PoolItem? item;
             lock (_gate) item = member.InFlight.Find(c => c.Id == liveChunk) is { } running && (uint)at < (uint)running.Items.Length ? running.Items[at] : null;
-            item?.Call.AddLive(item, written);
+            item?.Call.AddLive(item, written, member.ProcessId);
             return;
         }
         if (frame.Type != FrameType.PoolResults) return;
@@ -491,8 +491,16 @@ public sealed partial class MpPool
     private static void PutBack(PoolCall call, List<PoolItem> items, List<(PoolItem Item, ItemResult Result)> completions)
     {
         if (call.Cancelled) return;
-        if (call.FailedFast) foreach (var item in items) completions.Add((item, ItemResult.NeverRun));
-        else for (int i = items.Count - 1; i >= 0; i--) call.Pending.AddFirst(items[i]);
+        for (int i = items.Count - 1; i >= 0; i--)
+        {
+            var item = items[i];
+            if (item.Streamed)   // part of its output is out: run again, it would come twice
+                completions.Add((item, Failure(new MpWorkerLostException(
+                    $"The pool worker running this task ended before it did, after part of its output had been emitted (-Unordered streams it), so it is not run again. " +
+                    $"It was input {item.InputIndex} of the call (counting from 0).", item.Input))));
+            else if (call.FailedFast) completions.Add((item, ItemResult.NeverRun));
+            else call.Pending.AddFirst(item);
+        }
     }
 
     /// <summary>Hands results to their calls (waking their callers), then forgets those calls, and <paramref name="touched"/>, if they are done.</summary>

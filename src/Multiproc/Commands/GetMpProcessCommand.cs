@@ -56,27 +56,25 @@ public sealed class GetMpProcessCommand : MpCmdlet
                 System.Environment.ProcessId));
             return;
         }
-        var processes = Session.Current.Processes.Snapshot().Where(Selected).ToArray();
+        var all = Session.Current.Processes.Snapshot();
         if (Id is not null)
         {
             foreach (var id in Id)
-                WriteMatches(processes.Where(p => p.Id == id).ToArray(), $"id {id}", id);
+                WriteMatches(all.Where(p => p.Id == id).ToArray(), $"id {id}", id);
         }
         else if (Name is not null)
         {
             foreach (var name in Name)
             {
                 var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
-                WriteMatches(processes.Where(p => pattern.IsMatch(p.Name)).ToArray(), $"name '{name}'", name);
+                WriteMatches(all.Where(p => pattern.IsMatch(p.Name)).ToArray(), $"name '{name}'", name);
             }
         }
         else
         {
-            WriteObject(processes, enumerateCollection: true);
+            WriteObject(all.Where(Selected), enumerateCollection: true);
         }
     }
-
-    private bool Filtered => State is not null || MyInvocation.BoundParameters.Keys.Any(k => k is nameof(HasMoreData) or nameof(Before) or nameof(After));
 
     private bool Selected(MpProcess p)
     {
@@ -88,13 +86,14 @@ public sealed class GetMpProcessCommand : MpCmdlet
             && (!bound.ContainsKey(nameof(After)) || ended > After);
     }
 
+    /// <summary>Those of <paramref name="matches"/> the filters select; an id or name that matches no process at all is an error, as for Get-Job.</summary>
     private void WriteMatches(MpProcess[] matches, string what, object target)
     {
         if (matches.Length == 0)
             WriteError(new MpProcessNotFoundException(
-                $"No Multiproc process with {what}{(Filtered ? " that the filters select" : "")} is in this session. Run Get-MpProcess to list them.",
+                $"No Multiproc process with {what} is in this session. Run Get-MpProcess to list them.",
                 target));
         else
-            WriteObject(matches, enumerateCollection: true);
+            WriteObject(matches.Where(Selected), enumerateCollection: true);
     }
 }

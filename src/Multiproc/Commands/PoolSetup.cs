@@ -10,7 +10,7 @@ internal static class PoolSetup
 {
     public static JobSpec For(PSCmdlet caller, ScriptBlock? initialization, string[]? functions, string[]? modules)
     {
-        var (script, usingValues) = initialization is null ? ("", new Hashtable()) : ScriptCapture.RewriteUsing(initialization, caller.SessionState);
+        var (script, usingValues) = initialization is null ? ("", new Hashtable()) : ScriptCapture.RewriteUsing(initialization, caller.SessionState, initialization: true);
         return new JobSpec
         {
             Name = "MpPool worker",
@@ -28,7 +28,7 @@ internal static class PoolSetup
     /// <summary>The same set-up for inline tasks, which run here: no environment, location or manager to give.</summary>
     public static InlineRunner.Setup ForInline(PSCmdlet caller, ScriptBlock? initialization, string[]? functions, string[]? modules)
     {
-        var (script, usingValues) = initialization is null ? ("", new Hashtable()) : ScriptCapture.RewriteUsing(initialization, caller.SessionState);
-        return new InlineRunner.Setup(ScriptCapture.Modules(modules, caller.SessionState), ScriptCapture.Functions(functions, caller.SessionState), script, usingValues);
+        var (script, usingValues) = initialization is null ? ("", new Hashtable()) : ScriptCapture.RewriteUsing(initialization, caller.SessionState, initialization: true);
+        return new InlineRunner.Setup(ScriptCapture.Modules(modules, caller.SessionState), ScriptCapture.Functions(functions, caller.SessionState), script, usingValues, Quiet: true);
     }
 }

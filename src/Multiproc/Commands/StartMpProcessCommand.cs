@@ -91,12 +91,12 @@ public sealed class StartMpProcessCommand : MpCmdlet
             _command = script.ToString();
             (_script, _usingValues) = ScriptCapture.RewriteUsing(script, SessionState);
             if (InitializationScript is not null)
-                (_initialization, _initializationUsingValues) = ScriptCapture.RewriteUsing(InitializationScript, SessionState);
+                (_initialization, _initializationUsingValues) = ScriptCapture.RewriteUsing(InitializationScript, SessionState, initialization: true);
             _functions = ScriptCapture.Functions(Function, SessionState);
             _modules = ScriptCapture.Modules(Module, SessionState);
             if (InlineRunner.IsOn(Inline))
                 _inline = new InlineRunner(this, _script, _usingValues, asPoolTask: false,
-                    new InlineRunner.Setup(_modules, _functions, _initialization, _initializationUsingValues));
+                    new InlineRunner.Setup(_modules, _functions, _initialization, _initializationUsingValues, Quiet: false));
             else _next = Child.Acquire();
             _environment = ScriptCapture.Environment(Environment);
             _workingDirectory = ResolveWorkingDirectory();
@@ -160,7 +160,7 @@ public sealed class StartMpProcessCommand : MpCmdlet
 
     /// <summary>
     /// Inline mode: runs the script here, in a child scope, with -Environment and -WorkingDirectory in
-    /// effect while it runs; -Function and -Module are the caller's already. -Timeout stops it as it would
+    /// effect while it runs; -Module, -Function and -InitializationScript come first, in its scope. -Timeout stops it as it would
     /// stop a child (State Stopped, error MpTaskTimeout).
     /// </summary>
     private MpProcess RunInline()

@@ -199,10 +199,10 @@ internal sealed class PoolCall
     /// What a running item wrote, sent as it runs (a worker's reader thread): its progress records for the
     /// command to draw, and when the call streams, its output and records, emitted ahead of its result.
     /// </summary>
-    public void AddLive(PoolItem item, ItemResult written)
+    public void AddLive(PoolItem item, ItemResult written, int processId)
     {
         if (Cancelled) return;
-        var streamed = new ItemResult();
+        var streamed = new ItemResult { ProcessId = processId, Attempt = item.Attempt };   // tagged as its result will be
         foreach (var entry in written.Entries)
         {
             if (entry.Stream == Ipc.StreamKind.Progress) { if (ShowsLive) _live.Enqueue((item, entry.Value!)); }
@@ -212,9 +212,11 @@ internal sealed class PoolCall
             lock (_gate)
             {
                 if (item.Result is not null) return;   // it failed already (its worker was lost): what it wrote before is not news
+                item.Streamed = true;
                 _finished.Enqueue((item, streamed));
                 _untaken++;
             }
+        else if (!ShowsLive) return;   // nothing to draw: no need to wake the caller
         Caller.WakeUp();
     }
 

@@ -41,6 +41,9 @@ internal sealed class PoolItem
     /// <summary>Set once, when it has run (or failed without running).</summary>
     public ItemResult? Result { get; set; }
 
+    /// <summary>Part of its output was emitted while it ran (-Unordered streaming): it is never put back to run again.</summary>
+    public volatile bool Streamed;
+
     /// <summary>-Journal: the hash of its input, for its journal line; null when it is not journaled.</summary>
     public string? JournalHash { get; init; }
 

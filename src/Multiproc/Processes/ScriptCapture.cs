@@ -15,18 +15,22 @@ namespace Multiproc.Processes;
 internal static class ScriptCapture
 {
     private const string UsingPrefix = "__MpUsing_";
+    private const string InitializationUsingPrefix = "__MpInitUsing_";   // apart: an initialization script's functions may read theirs while tasks run
 
     // The rewrite depends on the text alone: a scriptblock literal in a loop (an -Async task per
     // iteration, say) is rewritten once. Its values are read anew at every call.
-    private static readonly ConditionalWeakTable<Ast, Rewrite> s_rewrites = new();
+    private static readonly ConditionalWeakTable<Ast, Rewrite> s_rewrites = new(), s_initializationRewrites = new();
 
     /// <summary>
     /// Returns the scriptblock's text with each `$using:name` replaced by a plain variable, and the
     /// caller's value of each, read from <paramref name="callerState"/>.
     /// </summary>
-    public static (string Script, Hashtable Values) RewriteUsing(ScriptBlock scriptBlock, SessionState callerState)
+    /// <param name="initialization">An initialization script's: its variables are named apart from a task's.</param>
+    public static (string Script, Hashtable Values) RewriteUsing(ScriptBlock scriptBlock, SessionState callerState, bool initialization = false)
     {
-        var rewrite = s_rewrites.GetValue(scriptBlock.Ast, ast => Rewrite.Of(ast));
+        var rewrite = initialization
+            ? s_initializationRewrites.GetValue(scriptBlock.Ast, ast => Rewrite.Of(ast, InitializationUsingPrefix))
+            : s_rewrites.GetValue(scriptBlock.Ast, ast => Rewrite.Of(ast, UsingPrefix));
         var values = new Hashtable(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, local) in rewrite.Names)
         {
@@ -43,7 +47,7 @@ internal static class ScriptCapture
     /// <summary>A scriptblock's text with its `$using:` variables renamed, and each caller name with its new name.</summary>
     private sealed record Rewrite(string Script, (string Name, string Local)[] Names)
     {
-        public static Rewrite Of(Ast ast)
+        public static Rewrite Of(Ast ast, string prefix)
         {
             var text = ast.Extent.Text;
             int origin = ast.Extent.StartOffset;
@@ -59,7 +63,7 @@ internal static class ScriptCapture
                 var name = variable.VariablePath.UserPath;   // `x` of $using:x, `env:X` of $using:env:X
                 if (!names.TryGetValue(name, out var local))
                 {
-                    local = UsingPrefix + names.Count;
+                    local = prefix + names.Count;
                     names[name] = local;
                 }
                 int start = variable.Extent.StartOffset - origin;
@@ -74,7 +78,7 @@ internal static class ScriptCapture
     // Commands that run a scriptblock elsewhere and take its `$using:` values from where they are called.
     private static readonly HashSet<string> s_remoteRunners = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Invoke-MpPool", "Start-MpProcess", "New-MpPool", "Start-Job", "Start-ThreadJob", "Invoke-Command",
+        "Invoke-MpPool", "Start-MpProcess", "New-MpPool", "Start-Job", "Start-ThreadJob", "Invoke-Command", "icm", "sajb",
     };
     private static readonly HashSet<string> s_forEach = new(StringComparer.OrdinalIgnoreCase) { "ForEach-Object", "%", "foreach" };   // with -Parallel
 
@@ -90,15 +94,29 @@ internal static class ScriptCapture
         {
             if (ast is not ScriptBlockExpressionAst block) continue;
             var command = block.Parent as CommandAst ?? (block.Parent as CommandParameterAst)?.Parent as CommandAst;
-            if (command is null || command.CommandElements[0] == block) continue;
+            if (command is null || command.CommandElements[0] == block || IsCallback(command, block)) continue;
             var name = command.GetCommandName();
             if (name is null) continue;
+            name = name[(name.LastIndexOf('\\') + 1)..];   // Multiproc\Invoke-MpPool is Invoke-MpPool
             if (s_remoteRunners.Contains(name)) return true;
             if (s_forEach.Contains(name) &&
                 command.CommandElements.OfType<CommandParameterAst>().Any(p => p.ParameterName.Length >= 2 && "Parallel".StartsWith(p.ParameterName, StringComparison.OrdinalIgnoreCase)))
                 return true;
         }
         return false;
+    }
+
+    // -Callback and -ErrorCallback run where the command is called: their `$using:` is the task's, read by this call.
+    private static bool IsCallback(CommandAst command, ScriptBlockExpressionAst block)
+    {
+        var parameter = block.Parent as CommandParameterAst;
+        if (parameter is null)
+        {
+            int at = command.CommandElements.IndexOf(block);
+            parameter = at > 0 ? command.CommandElements[at - 1] as CommandParameterAst : null;
+        }
+        return parameter is { ParameterName: var name } && name.Length >= 2 &&
+            ("Callback".StartsWith(name, StringComparison.OrdinalIgnoreCase) || "ErrorCallback".StartsWith(name, StringComparison.OrdinalIgnoreCase));
     }
 
     // A scriptblock literal's extent includes its braces; its body is what the child must run.

@@ -28,12 +28,17 @@ $ErrorActionPreference = $WarningPreference = 'Continue'
 $VerbosePreference = $DebugPreference = $InformationPreference = 'SilentlyContinue'
 if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInput) }   # as a child sees it in a script without a process block
 & {
-    if ($__MpSetup) {   # what a worker has before its first task, here in the task's own scope
-        foreach ($__MpM in $__MpSetup.Modules) { Import-Module $__MpM -ErrorAction Stop }
-        foreach ($__MpF in $__MpSetup.Functions.GetEnumerator()) { Set-Item -LiteralPath ('function:' + $__MpF.Key) -Value $__MpF.Value }
-        foreach ($__MpU in $__MpSetup.UsingValues.GetEnumerator()) { Set-Variable -Name $__MpU.Key -Value $__MpU.Value }
-        if ($__MpSetup.Script) { . $__MpSetup.Script }
-        foreach ($__MpU in $__MpUsing.GetEnumerator()) { Set-Variable -Name $__MpU.Key -Value $__MpU.Value }   # the task's own, as the set-up's may share names
+    if ($__MpSetup) {   # what a worker has before its first task, here in the task's own scope; if it fails, the task fails with its error
+        try {
+            foreach ($__MpM in $__MpSetup.Modules) { Import-Module $__MpM -Scope Local -ErrorAction Stop }
+            foreach ($__MpF in $__MpSetup.Functions.GetEnumerator()) { Set-Item -LiteralPath ('function:' + $__MpF.Key) -Value $__MpF.Value }
+            foreach ($__MpU in $__MpSetup.UsingValues.GetEnumerator()) { Set-Variable -Name $__MpU.Key -Value $__MpU.Value }
+            if ($__MpSetup.Script -and $__MpSetup.Quiet) {   # a pool's: its output is nobody's, and an error fails it, as in a worker
+                . $__MpSetup.Script *>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { throw $_ } }
+            }
+            elseif ($__MpSetup.Script) { . $__MpSetup.Script }   # Start-MpProcess's: its output is the process's
+        }
+        catch { $__MpSink.ItemFailed($_); $__MpSink.ItemEnded($true); return }
     }
     if (-not $__MpPerItem) { , $__MpInput | & $__MpTask @__MpArgs }
     else {
@@ -60,7 +65,8 @@ if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInp
     /// What a worker gets before its first task: modules, functions and an initialization script. Inline,
     /// each task gets it first, in its own scope: there is no worker to keep what it defines.
     /// </summary>
-    public sealed record Setup(string[] Modules, Hashtable Functions, string Script, Hashtable UsingValues)
+    /// <param name="Quiet">A pool's set-up: its output is discarded and an error fails the task; else (Start-MpProcess) its output is the task's.</param>
+    public sealed record Setup(string[] Modules, Hashtable Functions, string Script, Hashtable UsingValues, bool Quiet)
     {
         public bool IsEmpty => Modules.Length == 0 && Functions.Count == 0 && Script.Length == 0;
     }
@@ -82,6 +88,7 @@ if ($__MpHasInput) { $ExecutionContext.SessionState.PSVariable.Set('_', $__MpInp
                     ["Functions"] = setup.Functions,
                     ["Script"] = setup.Script.Length > 0 ? ScriptBlock.Create(setup.Script) : null,
                     ["UsingValues"] = AsItCrosses(setup.UsingValues),
+                    ["Quiet"] = setup.Quiet,
                 };
         }
         catch (ParseException e) { _parseError = e.ErrorRecord; }

@@ -32,6 +32,9 @@ public abstract class ItemRecorder
     /// Writes the running item's entries so far to <paramref name="message"/> in <see cref="ChunkResults"/>'
     /// item form, as item <paramref name="index"/> with no failure, and forgets them; false when there are none. Under <see cref="EntriesGate"/>.
     /// </summary>
+    /// <summary>Whether the running item has written anything not taken yet. Under <see cref="EntriesGate"/>.</summary>
+    private protected bool HasEntries => _entryCount > 0;
+
     private protected bool TakeEntries(WireWriter message, int index)
     {
         if (_entryCount == 0) return false;

@@ -117,7 +117,6 @@ $__MpEnd.Reached = $true
         // Dot-sourced at the global scope, with its records on the streams the script's take.
         Invoke(PowerShell.Create(RunspaceMode.CurrentRunspace)
             .AddScript($". {{\n{_spec.InitializationScript}\n}} 3>&1 4>&1 5>&1 6>&1", useLocalScope: false));
-        JobSetup.SetVariables(_spec.UsingValues, _state);   // the script's own, as the two may share names
     }
 
     /// <summary>Runs the wrapper once around an empty script, so a standby's first job pays no first-use costs.</summary>

@@ -24,6 +24,9 @@ public static class ProgressRelay
     /// <summary>Where records go: the job's or the running chunk's connection to the parent; null drops them.</summary>
     internal static Action<ProgressRecord>? Target { get; set; }
 
+    /// <summary>A new item starts: its first update of a bar goes at once, whatever the last item sent.</summary>
+    internal static void NextItem() => s_lastSent.Clear();
+
     /// <summary>
     /// Write-Progress in a child: its parameters as a record, sent on unless too soon after the last of its bar.
     /// </summary>

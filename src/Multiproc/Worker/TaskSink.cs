@@ -51,12 +51,12 @@ public sealed class TaskSink : ItemRecorder
     internal TaskSink(long chunkId, Connection parent, ResultLedger ledger, PSHost host, int[]? hostIndexes = null, bool streams = false) : base(host)
     {
         _hostIndexes = hostIndexes;
-        if (streams) _streamer = new Timer(_ => SendRunningEntries(), null, 20, 20);
         _chunkId = chunkId;
         _parent = parent;
         _ledger = ledger;
         _lastFlush = _started;
         _ledger.MarkRunning(chunkId, 0);
+        if (streams) _streamer = new Timer(_ => SendRunningEntries(), null, 20, 20);
     }
 
     internal long ChunkId => _chunkId;
@@ -94,6 +94,7 @@ public sealed class TaskSink : ItemRecorder
             _lastItemAt = _items.Length;
             WriteItem(_items, index);
         }
+        ProgressRelay.NextItem();
         _pending++;
         if (!normally) return;   // it may have run `exit`: not a result until the chunk goes on
         // In the ledger before the next item starts (with any item before it that did not end normally:
@@ -167,6 +168,7 @@ public sealed class TaskSink : ItemRecorder
     {
         lock (EntriesGate)
         {
+            if (!HasEntries) return;
             var message = new WireWriter(256);
             message.WriteInt64(_chunkId);
             if (TakeEntries(message, ItemsEnded)) Send(FrameType.PoolLive, message);   // under the gate: before the item's result can go
