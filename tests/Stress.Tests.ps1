@@ -177,17 +177,21 @@ Describe 'Pipes under load' {
 
 Describe 'Pipe readers killed mid-stream' {
     It 'leaves every message a killed reader had not received to the next reader, over 6 kills: <Case>' -ForEach @(
-        @{ Case = '60,000 ints'; Count = 60000; Size = 0 }
-        @{ Case = '1,500 messages of 100 KB, each in a file'; Count = 1500; Size = 100KB }
+        # The ints are paced (10 ms a hundred): a reader alone could take all 60,000 between two kills, and the last reader must be the one to see the end.
+        @{ Case = '60,000 ints'; Count = 60000; Size = 0; Pace = 100 }
+        @{ Case = '1,500 messages of 100 KB, each in a file'; Count = 1500; Size = 100KB; Pace = 0 }
     ) {
         $r, $w = New-MpPipe -Simplex
         $got = New-MpQueue
         $sender = Start-MpProcess {
-            param($w, $count, $size)
+            param($w, $count, $size, $pace)
             $pad = 'x' * $size
-            foreach ($i in 1..$count) { if ($size) { $w.Send("$i|$pad") } else { $w.Send($i) } }
+            foreach ($i in 1..$count) {
+                if ($size) { $w.Send("$i|$pad") } else { $w.Send($i) }
+                if ($pace -and $i % $pace -eq 0) { Start-Sleep -Milliseconds 10 }
+            }
             $w.Close()
-        } -ArgumentList $w, $Count, $Size
+        } -ArgumentList $w, $Count, $Size, $Pace
         $kills = 0
         while ($kills -lt 6) {
             $reader = Start-MpProcess {
