@@ -28,22 +28,17 @@ public abstract class ItemRecorder
     /// </summary>
     private protected object EntriesGate { get; } = new();
 
+    /// <summary>Whether the running item has written anything not taken yet. Under <see cref="EntriesGate"/>.</summary>
+    private protected bool HasEntries => _entryCount > 0;
+
     /// <summary>
     /// Writes the running item's entries so far to <paramref name="message"/> in <see cref="ChunkResults"/>'
     /// item form, as item <paramref name="index"/> with no failure, and forgets them; false when there are none. Under <see cref="EntriesGate"/>.
     /// </summary>
-    /// <summary>Whether the running item has written anything not taken yet. Under <see cref="EntriesGate"/>.</summary>
-    private protected bool HasEntries => _entryCount > 0;
-
     private protected bool TakeEntries(WireWriter message, int index)
     {
         if (_entryCount == 0) return false;
-        message.WriteInt32(index);
-        message.WriteInt32(_entryCount);
-        message.WriteRaw(_entries.WrittenSpan);
-        ChunkResults.WriteFailure(message, null);
-        _entries.Clear();
-        _entryCount = 0;
+        WriteEntries(message, index, null);
         return true;
     }
 
@@ -59,18 +54,18 @@ public abstract class ItemRecorder
     /// <summary>Writes the current item's result to <paramref name="items"/> as item <paramref name="index"/>, and starts the next.</summary>
     private protected void WriteItem(WireWriter items, int index)
     {
-        lock (EntriesGate) WriteItemEntries(items, index);
+        lock (EntriesGate) WriteEntries(items, index, _failure);
+        _failure = null;
     }
 
-    private void WriteItemEntries(WireWriter items, int index)
+    private void WriteEntries(WireWriter into, int index, ErrorRecord? failure)
     {
-        items.WriteInt32(index);
-        items.WriteInt32(_entryCount);
-        items.WriteRaw(_entries.WrittenSpan);
-        ChunkResults.WriteFailure(items, _failure);
+        into.WriteInt32(index);
+        into.WriteInt32(_entryCount);
+        into.WriteRaw(_entries.WrittenSpan);
+        ChunkResults.WriteFailure(into, failure);
         _entries.Clear();
         _entryCount = 0;
-        _failure = null;
     }
 
     /// <param name="item">Null for a task's $null output.</param>
