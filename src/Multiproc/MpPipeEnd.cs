@@ -47,6 +47,7 @@ public sealed class MpPipeEnd : ISharedHandle
     public void Send(object? item)
     {
         CheckDirection(CanSend, "sends");
+        Shared.Link.SyncAll();   // what this process put before is there for the receiver
         Channel.Send(item);
     }
 
@@ -54,6 +55,7 @@ public sealed class MpPipeEnd : ISharedHandle
     public void SendBytes(byte[] bytes)
     {
         CheckDirection(CanSend, "sends");
+        Shared.Link.SyncAll();
         Channel.SendBytes(bytes ?? throw new MpInvalidArgumentException("SendBytes needs a byte array, not null."));
     }
 

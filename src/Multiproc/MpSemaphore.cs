@@ -34,6 +34,7 @@ public sealed class MpSemaphore : MpLockable
 
     public override void Release()
     {
+        Shared.Link.SyncAll();   // what this process put before is there for whoever takes the slot
         var cell = Cell;
         bool released = cell.Change(static c =>
         {

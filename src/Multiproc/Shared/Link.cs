@@ -36,6 +36,7 @@ internal sealed class Link
     private readonly ConcurrentDictionary<long, object> _clientState = new();
     private int _lastRequest;
     private volatile bool _postedSinceSync;
+    private static volatile bool s_postedSinceSync;   // any link: lets SyncAll return at once, the usual case
 
     private Link(string path, Connection connection, Outbox? outbox)
     {
@@ -73,9 +74,15 @@ internal sealed class Link
     }
 
     /// <summary>Waits until the owners have handled everything this process posted to them.</summary>
-    /// <remarks>A child calls this before it reports its end, so what it put is there when its parent looks.</remarks>
+    /// <remarks>
+    /// A child calls this before it reports its end, so what it put is there when its parent looks; so does
+    /// every signal another process may act on (an event set, a lock or semaphore released, a barrier
+    /// reached, a pipe message sent): a Put that returned before it is seen by whoever looks after (SPEC §6).
+    /// </remarks>
     public static void SyncAll()
     {
+        if (!s_postedSinceSync) return;
+        s_postedSinceSync = false;   // before the links': a post from now on sets both again
         foreach (var link in s_links.Values)
         {
             if (!link._postedSinceSync || link.IsClosed) continue;
@@ -135,6 +142,7 @@ internal sealed class Link
     public void Post(WireWriter message, long deadline = long.MaxValue)
     {
         _postedSinceSync = true;
+        s_postedSinceSync = true;
         try { _connection.PostDurable(FrameType.Post, message.WrittenSpan, deadline); }
         finally { SpareWriter.Return(message); }
     }
