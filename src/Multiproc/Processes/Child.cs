@@ -116,7 +116,11 @@ internal sealed class Child
     public void Kill()
     {
         _session.ForgetChild(_token);
-        try { Process.Kill(entireProcessTree: true); }
+        try
+        {
+            Process.Kill(entireProcessTree: true);
+            RuntimeFiles.Remove(Process.Id);
+        }
         catch (InvalidOperationException) { }
         catch (System.ComponentModel.Win32Exception) { }
         if (_connected.IsCompletedSuccessfully) _connected.Result.Close();

@@ -39,10 +39,12 @@ public sealed class MpProcess
         StartTime = DateTime.Now;
         var os = child.Process;
         // One continuation reads the status and then disposes: a second one could dispose it first.
+        int pid = os.Id;
         _osExited = os.WaitForExitAsync().ContinueWith(_ =>
         {
             int status = os.ExitCode;
             os.Dispose();
+            RuntimeFiles.Remove(pid);   // killed from outside, it could not
             return status;
         }, TaskScheduler.Default);
         connection.Closed += _ => OnLinkClosed();
