@@ -72,3 +72,50 @@ if ('$How' -eq 'SIGTERM') { Start-Sleep 120 }
         Wait-Until { @(Get-ChildItem -Force $temp).Count -eq 0 } -TimeoutSeconds 30 -Because "nothing of the session stays: $((Get-ChildItem -Force $temp).Name -join ', ')"
     }
 }
+
+Describe 'A session that ends with work running says so' {
+    It 'names the running processes and busy pools on standard error when a script ends without waiting, and says how to wait' {
+        $script = Join-Path $TestDrive 'ends-early.ps1'
+        @"
+Import-Module '$script:ModulePath'
+`$p = Start-MpProcess { Start-Sleep 60 } -Name LeftRunning
+`$pool = New-MpPool -Size 1 -Name BusyPool
+`$t = Invoke-MpPool { Start-Sleep 60 } -Pool `$pool -Async -Callback { 'never' }
+while (`$pool.Busy -eq 0) { Start-Sleep -Milliseconds 50 }
+'script ends'
+"@ | Set-Content $script
+        $errFile = Join-Path $TestDrive 'ends-early.err'
+        $out = & $script:Pwsh -NoProfile -NonInteractive -File $script 2>$errFile
+        $out | Should -Be 'script ends'
+        $err = Get-Content $errFile -Raw
+        $err | Should -BeLike '*LeftRunning (Id *'
+        $err | Should -BeLike '*pool BusyPool (1 worker busy*'
+        $err | Should -BeLike '*Wait-MpProcess*Wait-MpPool*'
+    }
+
+    It 'says nothing when the script waited for its work' {
+        $script = Join-Path $TestDrive 'waits.ps1'
+        @"
+Import-Module '$script:ModulePath'
+`$p = Start-MpProcess { 'done' }
+`$pool = New-MpPool -Size 1
+`$null = Invoke-MpPool { 1 } -Pool `$pool -Async
+Wait-MpPool `$pool
+`$null = `$p | Wait-MpProcess
+"@ | Set-Content $script
+        $errFile = Join-Path $TestDrive 'waits.err'
+        & $script:Pwsh -NoProfile -NonInteractive -File $script 2>$errFile
+        Get-Content $errFile -Raw | Should -BeNullOrEmpty
+    }
+
+    It 'warns when New-MpPool makes a pool while four others sit idle' {
+        $pools = 1..4 | ForEach-Object { New-MpPool -Size 1 }
+        try {
+            $warned = $null
+            $fifth = New-MpPool -Size 1 -WarningVariable warned -WarningAction SilentlyContinue
+            $pools += $fifth
+            $warned.Message | Should -BeLike '* pools of this session are open and idle*Stop-MpPool*'
+        }
+        finally { $pools | Stop-MpPool }
+    }
+}

@@ -26,7 +26,11 @@ public sealed class ModuleLifetime : IModuleAssemblyInitializer, IModuleAssembly
         Session.EndCurrent();
     }
 
-    private static void OnProcessExit(object? sender, EventArgs e) => Session.EndCurrent();
+    private static void OnProcessExit(object? sender, EventArgs e)
+    {
+        UnfinishedWork.WarnAtExit();
+        Session.EndCurrent();
+    }
 
     // The signal goes on to end the process as it would have (the context is not cancelled).
     private static void OnTerminate(PosixSignalContext context)

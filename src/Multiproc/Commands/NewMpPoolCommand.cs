@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using Multiproc.Pool;
@@ -38,10 +39,16 @@ public sealed class NewMpPoolCommand : RunPolicyCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
+    private const int IdlePoolsToWarnAt = 4;
+
     protected override void EndProcessing()
     {
         try
         {
+            var idle = PoolTable.Snapshot().Count(p => p.State == MpPoolState.Open && p.Busy + p.Queued == 0);
+            if (idle >= IdlePoolsToWarnAt)
+                WriteWarning($"{idle} pools of this session are open and idle, and this makes another. A script that makes a pool each time it runs " +
+                    "leaves its workers behind every run: end it with Stop-MpPool (try { ... } finally { Stop-MpPool $pool }), or reuse one pool.");
             var setup = PoolSetup.For(this, InitializationScript, Function, Module);
             WriteObject(MpPool.Start(Name, Size, MaxTasksPerWorker, setup, PolicyOver(RunPolicy.Default), StopToken));
         }
