@@ -119,3 +119,23 @@ Wait-MpPool `$pool
         finally { $pools | Stop-MpPool }
     }
 }
+
+Describe 'Pipes hold no file descriptors' {
+    It 'makes, uses and closes 300 pipes under ulimit -n 256 (pwsh itself holds ~170)' {
+        $script = Join-Path $TestDrive 'many-pipes.ps1'
+        @"
+Import-Module '$script:ModulePath'
+`$fd0 = [System.IO.Directory]::GetFiles('/proc/self/fd').Count
+`$open = foreach (`$i in 1..300) { `$a, `$b = New-MpPipe; `$a.Send(`$i); if (`$b.Receive() -ne `$i) { throw "pipe `$i lost its message" }; if (`$i % 2) { `$a.Close(); `$b.Close() } else { ,(`$a, `$b) } }
+`$fd1 = [System.IO.Directory]::GetFiles('/proc/self/fd').Count
+"pipes=`$(@(`$open).Count) fds=`$(`$fd1 - `$fd0)"
+"@ | Set-Content $script
+        $out = bash -c "ulimit -n 256 && '$script:Pwsh' -NoProfile -NonInteractive -File '$script' 2>&1"
+        $LASTEXITCODE | Should -Be 0 -Because "$out"
+        $line = @($out | Where-Object { $_ -like 'pipes=*' })
+        $line | Should -HaveCount 1 -Because "$out"
+        $fds = [int]($line[0] -replace '.*fds=')
+        $line[0] | Should -BeLike 'pipes=150 *'
+        $fds | Should -BeLessThan 20 -Because '150 open and 150 closed pipes hold no descriptor each'
+    }
+}
