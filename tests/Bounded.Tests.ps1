@@ -139,3 +139,34 @@ Import-Module '$script:ModulePath'
         $fds | Should -BeLessThan 20 -Because '150 open and 150 closed pipes hold no descriptor each'
     }
 }
+
+Describe 'A full temporary folder' {
+    It 'fails New-MpLock, New-MpEvent and New-MpPipe with MpNoRoom and the session goes on (a 600 KB tmpfs as TMPDIR)' {
+        $mount = (New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "mp-full-$PID") -Force).FullName
+        $null = mount -t tmpfs -o size=600k tmpfs $mount 2>&1
+        if ($LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'this machine does not let the test mount a tmpfs'; return }
+        try {
+            $script = Join-Path $TestDrive 'full.ps1'
+            @"
+Import-Module '$script:ModulePath'
+foreach (`$make in { New-MpLock }, { New-MpEvent }, { foreach (`$i in 1..10) { `$null = New-MpPipe } }) {
+    try { `$null = & `$make; 'made' } catch { "`$(`$_.FullyQualifiedErrorId -replace ',.*') `$(`$_.CategoryInfo.Category)" }
+}
+`$q = New-MpQueue; `$q.Put(7); "queue `$(`$q.Get(5))"
+"@ | Set-Content $script
+            $info = [System.Diagnostics.ProcessStartInfo]::new($script:Pwsh)
+            foreach ($a in '-NoProfile', '-NonInteractive', '-File', $script) { $info.ArgumentList.Add($a) }
+            $info.Environment['TMPDIR'] = $mount
+            $info.RedirectStandardOutput = $true
+            $session = [System.Diagnostics.Process]::Start($info)
+            $out = $session.StandardOutput.ReadToEnd() -split "`n" | Where-Object { $_ }
+            $session.WaitForExit(60000) | Should -BeTrue
+            $session.ExitCode | Should -Be 0 -Because "the session lives on: $out"
+            $out | Should -Be 'MpNoRoom ResourceUnavailable', 'MpNoRoom ResourceUnavailable', 'MpNoRoom ResourceUnavailable', 'queue 7'
+        }
+        finally {
+            $null = umount $mount 2>&1
+            Remove-Item $mount -Force -ErrorAction Ignore
+        }
+    }
+}

@@ -15,7 +15,14 @@ internal static class OpenPipes
     public static PipeFile Create()
     {
         Sync.Futex.EnsureSupported();
-        var file = PipeFile.Create(Session.Current.PrivateDirectory);
+        PipeFile file;
+        try { file = PipeFile.Create(Session.Current.PrivateDirectory); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MpNoRoomException(
+                $"There is no room for a new pipe in '{Session.Current.PrivateDirectory}': {e.Message} " +
+                "Free space in the temporary folder, or start pwsh with $env:TMPDIR set to a folder that has room.", Session.Current.PrivateDirectory, e);
+        }
         s_files[file.Path] = file;
         s_made[file.Path] = file;
         return file;

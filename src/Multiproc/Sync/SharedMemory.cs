@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.IO;
-using System.IO.MemoryMappedFiles;
 
 namespace Multiproc.Sync;
 
@@ -17,11 +16,12 @@ internal static unsafe class SharedMemory
     private const int SegmentSize = 1 << 20;
 
     private static readonly object s_gate = new();
-    private static readonly ConcurrentDictionary<string, Mapping> s_mapped = new();
+    private static readonly ConcurrentDictionary<string, Ipc.MappedFile> s_mapped = new();   // each segment, for the life of the process
     private static string? s_segment;   // guarded by s_gate: the file cells are allocated from
     private static int s_next;          // guarded by s_gate: its next free offset
 
     /// <summary>A fresh zeroed cell owned by this process.</summary>
+    /// <exception cref="MpNoRoomException">A new segment does not fit in the private directory's file system.</exception>
     public static (string Path, int Offset) Allocate()
     {
         Futex.EnsureSupported();
@@ -30,7 +30,14 @@ internal static unsafe class SharedMemory
             if (s_segment is null || !File.Exists(s_segment) || s_next + CellSize > SegmentSize)
             {
                 var path = Path.Combine(Session.Current.PrivateDirectory, $"sync-{Guid.NewGuid():N}");
-                using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite)) file.SetLength(SegmentSize);
+                // Written whole, not sized: on a full file system, touching a page of a sparse file kills the process.
+                try { s_mapped[path] = Ipc.MappedFile.Create(path, SegmentSize); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new MpNoRoomException(
+                        $"There is no room for the shared memory of a lock or synchronization object in '{Path.GetDirectoryName(path)}': {e.Message} " +
+                        "Free space in the temporary folder, or start pwsh with $env:TMPDIR set to a folder that has room.", path, e);
+                }
                 s_segment = path;
                 s_next = 0;
             }
@@ -51,7 +58,7 @@ internal static unsafe class SharedMemory
                 if (!s_mapped.TryGetValue(path, out mapping))
                 {
                     Futex.EnsureSupported();
-                    try { mapping = new Mapping(path); }
+                    try { mapping = Ipc.MappedFile.Open(path, SegmentSize); }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
                         throw new MpObjectGoneException(
@@ -64,18 +71,4 @@ internal static unsafe class SharedMemory
         return mapping.Address + offset;
     }
 
-    /// <summary>One mapped segment, for the life of the process.</summary>
-    private sealed class Mapping
-    {
-        public Mapping(string path)
-        {
-            var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
-            var view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite);
-            byte* address = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
-            Address = address;
-        }
-
-        public byte* Address { get; }
-    }
 }
