@@ -170,3 +170,25 @@ foreach (`$make in { New-MpLock }, { New-MpEvent }, { foreach (`$i in 1..10) { `
         }
     }
 }
+
+Describe 'One large message does not pin its size' {
+    It 'gives back the buffers of a 50M-character string once it has crossed, in the child that put it and in the parent that got it' {
+        $q = New-MpQueue
+        $child = Start-MpProcess {
+            param($q)
+            $before = [GC]::GetTotalMemory($true)
+            $q.Put('x' * 50000000)
+            [GC]::Collect(); [GC]::WaitForPendingFinalizers()
+            [GC]::GetTotalMemory($true) - $before
+        } -ArgumentList $q
+        $before = [GC]::GetTotalMemory($true)
+        $got = $q.Get(120)
+        $got.Length | Should -Be 50000000
+        $got = $null
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers()
+        $parentKept = [GC]::GetTotalMemory($true) - $before
+        $childKept = Receive-MpProcess $child -Wait
+        $childKept | Should -BeLessThan 20MB -Because 'the child keeps no buffer of the message''s size (50 MB as UTF-8)'
+        $parentKept | Should -BeLessThan 20MB -Because 'the parent keeps no buffer of the message''s size'
+    }
+}

@@ -270,7 +270,7 @@ internal sealed class FrameWriter
             lock (_gate)
             {
                 _written += count;
-                _spare = batch;
+                _spare = batch.Capacity <= SpareWriter.MaxKeptBytes ? batch : new ArrayBufferWriter<byte>(4096);
                 if (_waiting > 0) Monitor.PulseAll(_gate);
             }
         }

@@ -12,6 +12,12 @@ internal static class SpareWriter
 {
     [ThreadStatic] private static WireWriter? t_spare;
 
+    /// <summary>
+    /// The largest buffer kept for the next message, here and in a connection's writer: one large message
+    /// must not pin its size for the life of the thread (a 100M-character string once held ~300 MB, issue 19).
+    /// </summary>
+    public const int MaxKeptBytes = 1 << 20;
+
     /// <summary>The thread's spare, emptied, or a new writer while the spare is out.</summary>
     public static WireWriter Rent()
     {
@@ -23,5 +29,5 @@ internal static class SpareWriter
     }
 
     /// <summary>Keeps <paramref name="writer"/> as the thread's spare; its bytes must not be used after.</summary>
-    public static void Return(WireWriter writer) => t_spare = writer;
+    public static void Return(WireWriter writer) => t_spare = writer.Capacity <= MaxKeptBytes ? writer : null;
 }

@@ -28,6 +28,9 @@ internal sealed class WireWriter
 
     public int Length => _buffer.WrittenCount;
 
+    /// <summary>The bytes it holds room for, written or not.</summary>
+    public int Capacity => _buffer.Capacity;
+
     public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
 
     public void WriteByte(byte value)
