@@ -16,5 +16,5 @@ foreach ($i in 0..9) {
     $null = Invoke-MpPool { param($i) Start-Sleep 2; Write-Host "in process $PID"; $i + 100 } -Pool $pool -ArgumentList $i -Async `
         -Callback { Write-Host "==>exec done: $_" }
 }
-Write-Host 'end'
+Write-Host 'end'   # first, as in Python: -Async hands the tasks over and returns at once; the results come while Wait-MpPool waits
 Wait-MpPool $pool
