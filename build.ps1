@@ -152,7 +152,7 @@ function Invoke-Test {
     Remove-Item $resultFile -ErrorAction Ignore
     $pesterArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Invoke-Tests.ps1'),
         '-PesterPath', (Get-Pester), '-ResultPath', $resultFile)
-    # A hung test must fail the run, not eat CI's time: the whole suite takes about a minute.
+    # A hung test must fail the run, not eat CI's time: the whole suite takes about eight minutes.
     $info = [System.Diagnostics.ProcessStartInfo]::new($Pwsh)
     foreach ($argument in $pesterArgs) { $info.ArgumentList.Add($argument) }
     $pester = [System.Diagnostics.Process]::Start($info)

@@ -192,3 +192,20 @@ Describe 'One large message does not pin its size' {
         $parentKept | Should -BeLessThan 20MB -Because 'the parent keeps no buffer of the message''s size'
     }
 }
+
+Describe 'The test command''s log' {
+    It 'is plain text when redirected to a file, with a line as each test file starts' {
+        $suite = (New-Item -ItemType Directory (Join-Path $TestDrive 'suite') -Force).FullName
+        "Describe 'one' { It 'passes' { 1 | Should -Be 1 } }" | Set-Content (Join-Path $suite 'First.Tests.ps1')
+        "Describe 'two' { It 'fails' { 1 | Should -Be 2 } }" | Set-Content (Join-Path $suite 'Second.Tests.ps1')
+        $log = Join-Path $TestDrive 'suite.log'
+        $result = Join-Path $TestDrive 'suite.json'
+        $pester = Join-Path (Get-Module Pester).ModuleBase 'Pester.psd1'
+        & $script:Pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Invoke-Tests.ps1') -PesterPath $pester -ResultPath $result -Path $suite *> $log
+        $text = Get-Content $log -Raw
+        $text | Should -Not -Match "`e\[" -Because 'no escape sequences in a log'
+        $text | Should -Match "Running tests from '.*First\.Tests\.ps1'"
+        $text | Should -Match "Running tests from '.*Second\.Tests\.ps1'"
+        (Get-Content $result -Raw | ConvertFrom-Json).Failed | Should -Be 1
+    }
+}
