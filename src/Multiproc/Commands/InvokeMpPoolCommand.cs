@@ -302,7 +302,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             try { _journal.ThrowIfFailed(); }   // before emitting: what could not be journaled is not emitted either
             catch (MpException e) { EndWith(e); }
         if (_progress is not null)
-            foreach (var (item, record) in _call!.TakeLive()) _progress.ShowTask(item, (ProgressRecord)record);
+            foreach (var (item, record) in _call!.TakeLive()) _progress.ShowTask(item, record);
         if (_call!.TakeReady() is { } ready)
             foreach (var (item, result) in ready)
             {

@@ -10,22 +10,22 @@ internal static class PoolSetup
 {
     public static JobSpec For(PSCmdlet caller, ScriptBlock? initialization, string[]? functions, string[]? modules)
     {
-        var (script, usingValues) = initialization is null ? ("", new Hashtable()) : ScriptCapture.RewriteUsing(initialization, caller.SessionState, initialization: true);
+        var setup = ForInline(caller, initialization, functions, modules);
         return new JobSpec
         {
             Name = "MpPool worker",
             ParentId = System.Environment.ProcessId,
-            Script = script,
-            UsingValues = usingValues,
-            Functions = ScriptCapture.Functions(functions, caller.SessionState),
-            Modules = ScriptCapture.Modules(modules, caller.SessionState),
+            Script = setup.Script,
+            UsingValues = setup.UsingValues,
+            Functions = setup.Functions,
+            Modules = setup.Modules,
             Environment = ScriptCapture.Environment(null),
             WorkingDirectory = caller.SessionState.Path.CurrentFileSystemLocation.ProviderPath,
             DefaultManager = Session.Current.DefaultManager,
         };
     }
 
-    /// <summary>The same set-up for inline tasks, which run here: no environment, location or manager to give.</summary>
+    /// <summary>The part inline tasks take too, as they run here: no environment, location or manager to give.</summary>
     public static InlineRunner.Setup ForInline(PSCmdlet caller, ScriptBlock? initialization, string[]? functions, string[]? modules)
     {
         var (script, usingValues) = initialization is null ? ("", new Hashtable()) : ScriptCapture.RewriteUsing(initialization, caller.SessionState, initialization: true);

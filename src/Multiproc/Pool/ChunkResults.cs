@@ -28,7 +28,16 @@ internal static class ChunkResults
         w.WriteRaw(value);
     }
 
-    public static void WriteFailure(WireWriter w, ErrorRecord? failure)
+    /// <summary>One item's result: its index, its <paramref name="count"/> entries (written already), whether it failed and how.</summary>
+    public static void WriteItem(WireWriter w, int index, int count, System.ReadOnlySpan<byte> entries, ErrorRecord? failure)
+    {
+        w.WriteInt32(index);
+        w.WriteInt32(count);
+        w.WriteRaw(entries);
+        WriteFailure(w, failure);
+    }
+
+    private static void WriteFailure(WireWriter w, ErrorRecord? failure)
     {
         w.WriteBool(failure is not null);
         if (failure is not null) StreamRecord.Write(w, StreamKind.Error, failure);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Management.Automation;
 using System.Threading;
 using Multiproc.Queues;
 
@@ -29,7 +30,7 @@ internal sealed class PoolCall
     private double _secondsPerItem = -1;                  // guarded by the pool's lock; -1 until a chunk has run
 
     private int _succeeded, _failed, _neverRun;            // guarded by _gate
-    private readonly ConcurrentQueue<(PoolItem Item, object Record)> _live = new();   // the bars running items draw
+    private readonly ConcurrentQueue<(PoolItem Item, ProgressRecord Record)> _live = new();   // the bars running items draw
 
     public PoolCall(TaskDefinition definition, int? chunkSize, bool ordered, CallerContext caller, RunPolicy policy, string? laneKey = null)
     {
@@ -205,7 +206,7 @@ internal sealed class PoolCall
         var streamed = new ItemResult { ProcessId = processId, Attempt = item.Attempt };   // tagged as its result will be
         foreach (var entry in written.Entries)
         {
-            if (entry.Stream == Ipc.StreamKind.Progress) { if (ShowsLive) _live.Enqueue((item, entry.Value!)); }
+            if (entry.Stream == Ipc.StreamKind.Progress) { if (ShowsLive) _live.Enqueue((item, (ProgressRecord)entry.Value!)); }
             else streamed.Entries.Add(entry);
         }
         if (streamed.Entries.Count > 0 && !Ordered && !IsLane)
@@ -221,7 +222,7 @@ internal sealed class PoolCall
     }
 
     /// <summary>The bars running items drew since the last call, in order.</summary>
-    public IEnumerable<(PoolItem Item, object Record)> TakeLive()
+    public IEnumerable<(PoolItem Item, ProgressRecord Record)> TakeLive()
     {
         while (_live.TryDequeue(out var live)) yield return live;
     }

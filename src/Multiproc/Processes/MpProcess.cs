@@ -92,7 +92,7 @@ public sealed class MpProcess
     public bool IsAlive => State == MpProcessState.Running;
 
     // What waits for Receive-MpProcess, stream by stream, read without taking it, as a job's collections.
-    public object?[] Output => Waiting(null).ToArray();
+    public object?[] Output => Waiting(null);
     public ErrorRecord[] Error => Waiting(StreamKind.Error).Cast<ErrorRecord>().ToArray();
     public WarningRecord[] Warning => Waiting(StreamKind.Warning).Cast<WarningRecord>().ToArray();
     public VerboseRecord[] Verbose => Waiting(StreamKind.Verbose).Cast<VerboseRecord>().ToArray();
@@ -100,9 +100,9 @@ public sealed class MpProcess
     public InformationRecord[] Information => Waiting(StreamKind.Information).Cast<InformationRecord>().ToArray();
     public ProgressRecord[] Progress => Waiting(StreamKind.Progress).Cast<ProgressRecord>().ToArray();
 
-    private List<object?> Waiting(StreamKind? stream)
+    private object?[] Waiting(StreamKind? stream)
     {
-        lock (_gate) return _output.Where(o => o.Stream == stream).Select(o => o.Value).ToList();
+        lock (_gate) return _output.Where(o => o.Stream == stream).Select(o => o.Value).ToArray();
     }
 
     /// <summary>Stops it as Stop-MpProcess does (finally blocks run; killed 5 s later); returns once it has ended.</summary>

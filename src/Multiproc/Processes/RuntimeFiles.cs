@@ -9,7 +9,8 @@ namespace Multiproc.Processes;
 /// </summary>
 /// <remarks>
 /// The runtime removes them when it shuts down in order; a child ends with `_exit` (SPEC §9: a join costs
-/// no shutdown) and a worker is killed, so without this each child left four behind (issue 19).
+/// no shutdown) or is killed, so without this each child left four behind (issue 19). The parent removes
+/// them once the child has ended, off the join's path.
 /// </remarks>
 internal static class RuntimeFiles
 {
@@ -18,10 +19,15 @@ internal static class RuntimeFiles
     {
         try
         {
-            var folder = Path.GetTempPath();
-            foreach (var pattern in new[] { $"clr-debug-pipe-{pid}-*", $"dotnet-diagnostic-{pid}-*", $"CoreFxPipe_PSHost.*.{pid}.*" })
-                foreach (var file in Directory.EnumerateFiles(folder, pattern))
+            // One pass over the folder: it may hold thousands of entries.
+            foreach (var file in Directory.EnumerateFiles(Path.GetTempPath(), $"*{pid}*"))
+            {
+                var name = Path.GetFileName(file);
+                if (name.StartsWith($"clr-debug-pipe-{pid}-", StringComparison.Ordinal) ||
+                    name.StartsWith($"dotnet-diagnostic-{pid}-", StringComparison.Ordinal) ||
+                    (name.StartsWith("CoreFxPipe_PSHost.", StringComparison.Ordinal) && name.Contains($".{pid}.", StringComparison.Ordinal)))
                     try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }

@@ -60,10 +60,7 @@ public abstract class ItemRecorder
 
     private void WriteEntries(WireWriter into, int index, ErrorRecord? failure)
     {
-        into.WriteInt32(index);
-        into.WriteInt32(_entryCount);
-        into.WriteRaw(_entries.WrittenSpan);
-        ChunkResults.WriteFailure(into, failure);
+        ChunkResults.WriteItem(into, index, _entryCount, _entries.WrittenSpan, failure);
         _entries.Clear();
         _entryCount = 0;
     }

@@ -154,12 +154,11 @@ public sealed class TaskSink : ItemRecorder
     /// <remarks>Layout: chunk id, then the item in <see cref="ChunkResults"/>' form, with this record its one entry.</remarks>
     internal void SendLive(StreamKind kind, object record)
     {
-        var message = new WireWriter(128);
+        var entry = new WireWriter(128);
+        StreamRecord.Write(entry, kind, record);
+        var message = new WireWriter(entry.Length + 32);
         message.WriteInt64(_chunkId);
-        message.WriteInt32(ItemsEnded);
-        message.WriteInt32(1);
-        StreamRecord.Write(message, kind, record);
-        ChunkResults.WriteFailure(message, null);
+        ChunkResults.WriteItem(message, ItemsEnded, 1, entry.WrittenSpan, null);
         Send(FrameType.PoolLive, message);
     }
 

@@ -68,7 +68,6 @@ public static class WorkerMain
     private static int ExitNow(int exitCode)
     {
         if (OperatingSystem.IsWindows()) return exitCode;
-        RuntimeFiles.Remove(Environment.ProcessId);   // the runtime's shutdown would have; _exit skips it
         Console.Out.Flush();
         Console.Error.Flush();
         SysExit(exitCode);
