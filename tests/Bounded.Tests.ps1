@@ -140,6 +140,42 @@ Import-Module '$script:ModulePath'
     }
 }
 
+Describe 'A neighbour without the secret' {
+    It 'cannot stall the session: children start and a pool runs while another process dribbles 200 handshakes' {
+        $session = [Multiproc.MpQueue].Assembly.GetType('Multiproc.Session')
+        $current = $session.GetProperty('Current').GetValue($null)
+        $endpoint = $session.GetProperty('EndpointPath').GetValue($current)
+        $ready = Join-Path $TestDrive 'dribbling'
+        $script = Join-Path $TestDrive 'dribble.ps1'
+        @"
+`$sockets = foreach (`$i in 1..200) {
+    `$s = [System.Net.Sockets.Socket]::new('Unix', 'Stream', 'Unspecified')
+    `$s.Connect([System.Net.Sockets.UnixDomainSocketEndPoint]::new('$endpoint'))
+    `$s
+}
+Set-Content '$ready' 'ready'
+while (`$true) {   # a byte a second each: a proof that never ends
+    foreach (`$s in `$sockets) { try { `$null = `$s.Send([byte[]] 1) } catch { } }
+    Start-Sleep 1
+}
+"@ | Set-Content $script
+        $threads = (Get-Process -Id $PID).Threads.Count
+        $neighbour = Start-Process $script:Pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-File', $script -PassThru
+        try {
+            Wait-Until { Test-Path $ready } -TimeoutSeconds 60 -Because 'the neighbour to have connected'
+            $q = New-MpQueue
+            $said = 1..4 | Start-MpProcess { param($q) $q.Put($_); "child $_" } -ArgumentList $q -Wait 2>&1
+            ($said | Sort-Object) | Should -Be 'child 1', 'child 2', 'child 3', 'child 4'
+            (1..4 | ForEach-Object { $q.Get(5) } | Sort-Object) | Should -Be 1, 2, 3, 4
+            $pool = New-MpPool -Size 2
+            try { 1..20 | Invoke-MpPool { $_ * 2 } -Pool $pool | Should -Be (1..20 | ForEach-Object { $_ * 2 }) }
+            finally { $pool | Stop-MpPool }
+            (Get-Process -Id $PID).Threads.Count - $threads | Should -BeLessThan 50 -Because 'a waiting handshake holds no thread'
+        }
+        finally { $neighbour.Kill() }
+    }
+}
+
 Describe 'A full temporary folder' {
     It 'fails New-MpLock, New-MpEvent and New-MpPipe with MpNoRoom and the session goes on (a 600 KB tmpfs as TMPDIR)' {
         $mount = (New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "mp-full-$PID") -Force).FullName

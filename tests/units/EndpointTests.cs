@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Threading;
 using Multiproc.Ipc;
@@ -61,5 +64,88 @@ public sealed class EndpointTests : IDisposable
 
         Assert.True(refused.Wait(TimeSpan.FromSeconds(10)));
         Assert.False(accepted);
+    }
+
+    [Fact]
+    public void Peers_that_dribble_their_handshake_do_not_hold_up_a_real_client()
+    {
+        using var endpoint = new Endpoint(Path.Combine(_directory, "e"), _secret, _ => { });
+        var slow = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                var socket = ConnectRaw(endpoint.Path);
+                socket.Send(new byte[] { 1 });   // a start on the proof, never finished
+                slow.Add(socket);
+            }
+            var started = Stopwatch.StartNew();
+            using var client = Connection.Connect(endpoint.Path, _secret);
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"the real client waited {started.Elapsed}");
+            Assert.True(Process.GetCurrentProcess().Threads.Count < 100, "a waiting handshake holds no thread");
+        }
+        finally { slow.ForEach(s => s.Dispose()); }
+    }
+
+    [Fact]
+    public void A_handshake_has_one_deadline_in_all_however_slowly_its_bytes_come()
+    {
+        using var endpoint = new Endpoint(Path.Combine(_directory, "e"), _secret, _ => { }, TimeSpan.FromSeconds(1));
+        using var socket = ConnectRaw(endpoint.Path);
+        var started = Stopwatch.StartNew();
+        Assert.True(ReadNonce(socket));
+        int sent = 0;
+        try
+        {
+            // A byte every 200 ms would finish the 32-byte proof after 6.4 s; the endpoint closes it at 1 s.
+            while (started.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                socket.Send(new byte[] { 1 });
+                sent++;
+                if (socket.Poll(200_000, SelectMode.SelectRead) && socket.Receive(new byte[1]) == 0) break;
+            }
+        }
+        catch (SocketException) { }   // closed while sending
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), $"the endpoint kept a dribbling peer for {started.Elapsed} ({sent} bytes)");
+    }
+
+    [Fact]
+    public void The_oldest_waiting_handshakes_make_room_for_new_ones()
+    {
+        using var endpoint = new Endpoint(Path.Combine(_directory, "e"), _secret, _ => { });
+        var silent = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < Endpoint.MaxPending + 10; i++) silent.Add(ConnectRaw(endpoint.Path));
+            foreach (var socket in silent) Assert.True(ReadNonce(socket));
+            using var client = Connection.Connect(endpoint.Path, _secret);
+            // The first 11 made room for the 10 after them and for the client; they are closed, the rest wait.
+            for (int i = 0; i < silent.Count; i++)
+            {
+                bool closed = silent[i].Poll(i <= 10 ? 5_000_000 : 0, SelectMode.SelectRead) && silent[i].Receive(new byte[1]) == 0;
+                Assert.True(closed == (i <= 10), $"connection {i} closed: {closed}");
+            }
+        }
+        finally { silent.ForEach(s => s.Dispose()); }
+    }
+
+    private static Socket ConnectRaw(string path)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Connect(new UnixDomainSocketEndPoint(path));
+        socket.ReceiveTimeout = 10_000;
+        return socket;
+    }
+
+    private static bool ReadNonce(Socket socket)
+    {
+        var nonce = new byte[32];
+        for (int got = 0; got < nonce.Length;)
+        {
+            int n = socket.Receive(nonce, got, nonce.Length - got, SocketFlags.None);
+            if (n == 0) return false;
+            got += n;
+        }
+        return true;
     }
 }

@@ -66,7 +66,7 @@ internal sealed class Connection : IDisposable
         }
     }
 
-    /// <summary>Wraps a server-side socket that already passed <see cref="Handshake.Verify"/>.</summary>
+    /// <summary>Wraps a server-side socket that already passed its handshake (<see cref="Handshake.Verifier"/>).</summary>
     public static Connection Accept(Socket socket) => new(socket);
 
     /// <summary>Reads one frame synchronously; for the first frame of a link, before <see cref="Start"/>.</summary>

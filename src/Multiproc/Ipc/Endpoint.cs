@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Net.Sockets;
 using System.Threading;
@@ -7,58 +8,108 @@ namespace Multiproc.Ipc;
 
 /// <summary>The session's listening Unix socket, inside its private directory.</summary>
 /// <remarks>
-/// Every accepted socket must pass <see cref="Handshake.Verify"/>; one that does not is closed and
-/// never reaches the accepted callback, so it changes nothing.
+/// One thread accepts connections and runs their handshakes (<see cref="Handshake.Verifier"/>) side by side,
+/// waking only when a socket has something to read: a peer that dribbles its proof or sends nothing holds
+/// no thread. Each handshake has one deadline in all, and at most <see cref="MaxPending"/> wait at once; the
+/// oldest goes first, so a flood of silent connections cannot keep a real one out for long. A socket that
+/// does not prove the secret is closed and never reaches the accepted callback, so it changes nothing.
 /// </remarks>
 internal sealed class Endpoint : IDisposable
 {
+    /// <summary>Handshakes that may wait at once; a real peer answers within microseconds of its nonce.</summary>
+    public const int MaxPending = 64;
+
     private readonly Socket _listener;
     private readonly byte[] _secret;
     private readonly Action<Connection> _accepted;
+    private readonly long _deadlineMilliseconds;
+    private readonly List<Handshake.Verifier> _pending = new();   // endpoint thread only; oldest first
     private volatile bool _disposed;
 
-    public Endpoint(string path, byte[] secret, Action<Connection> accepted)
+    public Endpoint(string path, byte[] secret, Action<Connection> accepted, TimeSpan? handshakeDeadline = null)
     {
         Path = path;
         _secret = secret;
         _accepted = accepted;
+        _deadlineMilliseconds = (long)(handshakeDeadline ?? Handshake.Deadline).TotalMilliseconds;
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         _listener.Bind(new UnixDomainSocketEndPoint(path));
         _listener.Listen(128);
-        new Thread(AcceptLoop) { IsBackground = true, Name = "Multiproc endpoint" }.Start();
+        new Thread(Run) { IsBackground = true, Name = "Multiproc endpoint" }.Start();
     }
 
     /// <summary>The socket's file system path.</summary>
     public string Path { get; }
 
-    /// <summary>Raised for a connection that was accepted but did not prove the secret.</summary>
+    /// <summary>Raised for a connection that was accepted but did not prove the secret in time.</summary>
     public event Action? Refused;
 
-    private void AcceptLoop()
+    private void Run()
     {
-        while (!_disposed)
+        var readable = new List<Socket>(MaxPending + 1);
+        try
         {
-            Socket socket;
-            try { socket = _listener.Accept(); }
-            catch (Exception) when (_disposed) { return; }
-            catch (SocketException) { continue; }
-            // The handshake waits on the peer, so it must not hold up the next accept.
-            ThreadPool.UnsafeQueueUserWorkItem(_ => Admit(socket), null);
+            while (!_disposed)
+            {
+                readable.Clear();
+                readable.Add(_listener);
+                foreach (var pending in _pending) readable.Add(pending.Socket);
+                // Disposing the listener wakes the wait.
+                Socket.Select(readable, null, null, MicrosecondsToNextDeadline());
+                if (_disposed) break;
+                foreach (var socket in readable)
+                {
+                    if (socket == _listener) AcceptOne();
+                    else Advance(_pending.Find(p => p.Socket == socket)!);
+                }
+                while (_pending.Count > 0 && _pending[0].DeadlineTicks <= Environment.TickCount64) Refuse(_pending[0]);
+            }
         }
+        catch (Exception) when (_disposed) { }
+        foreach (var pending in _pending) pending.Socket.Dispose();
+        _pending.Clear();
     }
 
-    private void Admit(Socket socket)
+    private int MicrosecondsToNextDeadline()
     {
-        bool proven;
-        try { proven = Handshake.Verify(socket, _secret); }
-        catch (Exception) { proven = false; }
-        if (!proven)
+        if (_pending.Count == 0) return -1;
+        long milliseconds = Math.Max(0, _pending[0].DeadlineTicks - Environment.TickCount64);
+        return (int)Math.Min(milliseconds * 1000 + 1000, int.MaxValue);
+    }
+
+    private void AcceptOne()
+    {
+        Socket socket;
+        try { socket = _listener.Accept(); }
+        catch (SocketException) { return; }   // the peer gave up between the wake and the accept
+        if (_pending.Count == MaxPending) Refuse(_pending[0]);
+        try { _pending.Add(new Handshake.Verifier(socket, _secret, Environment.TickCount64 + _deadlineMilliseconds)); }
+        catch (SocketException)
         {
             socket.Dispose();
             Refused?.Invoke();
-            return;
         }
-        _accepted(Connection.Accept(socket));
+    }
+
+    private void Advance(Handshake.Verifier pending)
+    {
+        switch (pending.Advance())
+        {
+            case null: return;
+            case false: Refuse(pending); return;
+            case true:
+                _pending.Remove(pending);
+                // What follows the handshake (the first frame) is read off this thread.
+                ThreadPool.UnsafeQueueUserWorkItem(socket => _accepted(Connection.Accept(socket)), pending.Socket, preferLocal: false);
+                return;
+        }
+    }
+
+    private void Refuse(Handshake.Verifier pending)
+    {
+        _pending.Remove(pending);
+        pending.Socket.Dispose();
+        Refused?.Invoke();
     }
 
     public void Dispose()

@@ -16,26 +16,9 @@ internal static class Handshake
     private const int NonceSize = 32;
     private const byte Accepted = 0x5A;
     private const byte Rejected = 0xA5;
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    /// <summary>Server side; false when the peer did not prove the secret (the caller closes it).</summary>
-    public static bool Verify(Socket socket, byte[] secret)
-    {
-        socket.ReceiveTimeout = (int)Deadline.TotalMilliseconds;
-        var nonce = RandomNumberGenerator.GetBytes(NonceSize);
-        socket.Send(nonce);
-        var proof = new byte[HMACSHA256.HashSizeInBytes];
-        try { if (!ReceiveExactly(socket, proof)) return false; }
-        catch (SocketException) { return false; }   // no proof in time
-        if (!CryptographicOperations.FixedTimeEquals(proof, HMACSHA256.HashData(secret, nonce)))
-        {
-            socket.Send(new[] { Rejected });
-            return false;
-        }
-        socket.Send(new[] { Accepted });
-        socket.ReceiveTimeout = 0;
-        return true;
-    }
+    /// <summary>How long a handshake may take in all, on either side.</summary>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     /// <summary>Client side; throws <see cref="MpConnectionRefusedException"/> when the server refuses.</summary>
     public static void Prove(Socket socket, byte[] secret)
@@ -80,5 +63,48 @@ internal static class Handshake
             return true;
         }
         catch (SocketException e) when (e.SocketErrorCode is not (SocketError.TimedOut or SocketError.WouldBlock)) { return false; }
+    }
+
+    /// <summary>The server side of one handshake, advanced as its bytes arrive: it never waits on the peer.</summary>
+    /// <remarks>
+    /// Only the nonce (32 bytes) and the verdict (1 byte) are sent, which always fit in a new socket's
+    /// buffer, and only the bytes that have arrived are read, so no call here blocks.
+    /// </remarks>
+    public sealed class Verifier
+    {
+        private readonly byte[] _secret;
+        private readonly byte[] _nonce = RandomNumberGenerator.GetBytes(NonceSize);
+        private readonly byte[] _proof = new byte[HMACSHA256.HashSizeInBytes];
+        private int _received;
+
+        /// <summary>Sends the nonce; throws <see cref="SocketException"/> when the peer has gone.</summary>
+        public Verifier(Socket socket, byte[] secret, long deadline)
+        {
+            Socket = socket;
+            _secret = secret;
+            DeadlineTicks = deadline;
+            socket.Send(_nonce);
+        }
+
+        public Socket Socket { get; }
+
+        /// <summary>The <see cref="Environment.TickCount64"/> by which the proof must be in.</summary>
+        public long DeadlineTicks { get; }
+
+        /// <summary>Reads what has arrived: null while more is due, true once proven, false when refused or gone.</summary>
+        public bool? Advance()
+        {
+            try
+            {
+                int n = Socket.Receive(_proof.AsSpan(_received));
+                if (n == 0) return false;
+                _received += n;
+                if (_received < _proof.Length) return null;
+                bool proven = CryptographicOperations.FixedTimeEquals(_proof, HMACSHA256.HashData(_secret, _nonce));
+                Socket.Send(new[] { proven ? Accepted : Rejected });
+                return proven;
+            }
+            catch (SocketException) { return false; }
+        }
     }
 }

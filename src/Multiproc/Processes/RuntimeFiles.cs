@@ -5,7 +5,7 @@ namespace Multiproc.Processes;
 
 /// <summary>
 /// The files a pwsh process's runtime makes in the temporary folder for debuggers and diagnostics tools:
-/// `clr-debug-pipe-<pid>-*`, `dotnet-diagnostic-<pid>-*` and PowerShell's `CoreFxPipe_PSHost.*.<pid>.*`.
+/// `clr-debug-pipe-&lt;pid&gt;-*`, `dotnet-diagnostic-&lt;pid&gt;-*` and PowerShell's `CoreFxPipe_PSHost.*.&lt;pid&gt;.*`.
 /// </summary>
 /// <remarks>
 /// The runtime removes them when it shuts down in order; a child ends with `_exit` (SPEC §9: a join costs

@@ -86,7 +86,7 @@ internal static class ScriptCapture
     /// True when <paramref name="node"/> is inside a scriptblock given to another such command within
     /// <paramref name="root"/> (a nested Invoke-MpPool, Start-Job, ForEach-Object -Parallel): that `$using:` is
     /// the nested call's, read from the task when it runs, as PowerShell's nested ForEach-Object -Parallel does.
-    /// A `$using:` in any other nested scriptblock (`& { }`, `ForEach-Object { }`) is this call's.
+    /// A `$using:` in any other nested scriptblock (`&amp; { }`, `ForEach-Object { }`) is this call's.
     /// </summary>
     private static bool IsNestedCalls(Ast node, Ast root)
     {
