@@ -120,7 +120,36 @@ Wait-MpPool `$pool
     }
 }
 
-Describe 'Pipes hold no file descriptors' {
+Describe 'File descriptors' {
+    It 'fails what needs a descriptor with MpNoRoom when there is none left, and works again once some are closed' {
+        $script = Join-Path $TestDrive 'no-descriptors.ps1'
+        @"
+Import-Module '$script:ModulePath'
+`$q = New-MpQueue
+`$hog = [System.Collections.Generic.List[object]]::new()
+try { while (`$true) { `$hog.Add([System.IO.File]::OpenRead('$script:ModulePath/Multiproc.psd1')) } } catch { }
+`$tries = { New-MpLock }, { New-MpPipe }, { Start-MpProcess { 'child' } -Wait }, { 1..3 | Invoke-MpPool { `$_ } }
+foreach (`$try in `$tries) {
+    try { `$null = & `$try; 'made' } catch { "`$(`$_.FullyQualifiedErrorId -replace ',.*') `$(`$_.CategoryInfo.Category) `$(`$_.Exception.Message -like '*no file descriptor left*ulimit -n*')" }
+}
+`$q.Put('still')
+`$hog | ForEach-Object Dispose
+"queue `$(`$q.Get(5))"
+"again `$(Start-MpProcess { 'child' } -Wait) `$(1..3 | Invoke-MpPool { `$_ })"
+"@ | Set-Content $script
+        $out = bash -c "ulimit -n 400 && '$script:Pwsh' -NoProfile -NonInteractive -File '$script' 2>&1"
+        $LASTEXITCODE | Should -Be 0 -Because "the session lives on: $out"
+        $out | Should -Be @(
+            'MpNoRoom ResourceUnavailable True'
+            'MpNoRoom ResourceUnavailable True'
+            'MpNoRoom ResourceUnavailable True'
+            'MpNoRoom ResourceUnavailable True'
+            'queue still'
+            'again child 1 2 3'
+        )
+    }
+
+
     It 'makes, uses and closes 300 pipes under ulimit -n 256 (pwsh itself holds ~170)' {
         $script = Join-Path $TestDrive 'many-pipes.ps1'
         @"
@@ -128,15 +157,20 @@ Import-Module '$script:ModulePath'
 `$fd0 = [System.IO.Directory]::GetFiles('/proc/self/fd').Count
 `$open = foreach (`$i in 1..300) { `$a, `$b = New-MpPipe; `$a.Send(`$i); if (`$b.Receive() -ne `$i) { throw "pipe `$i lost its message" }; if (`$i % 2) { `$a.Close(); `$b.Close() } else { ,(`$a, `$b) } }
 `$fd1 = [System.IO.Directory]::GetFiles('/proc/self/fd').Count
-"pipes=`$(@(`$open).Count) fds=`$(`$fd1 - `$fd0)"
+`$mapped = @(Get-Content /proc/self/maps | Where-Object { `$_ -match '/pipe-\w+`$' }).Count
+`$session = [Multiproc.MpQueue].Assembly.GetType('Multiproc.Session')
+`$private = `$session.GetProperty('PrivateDirectory').GetValue(`$session.GetProperty('Current').GetValue(`$null))
+`$files = @(Get-ChildItem `$private -Filter 'pipe-*').Count
+"pipes=`$(@(`$open).Count) fds=`$(`$fd1 - `$fd0) mapped=`$mapped files=`$files"
 "@ | Set-Content $script
         $out = bash -c "ulimit -n 256 && '$script:Pwsh' -NoProfile -NonInteractive -File '$script' 2>&1"
         $LASTEXITCODE | Should -Be 0 -Because "$out"
         $line = @($out | Where-Object { $_ -like 'pipes=*' })
         $line | Should -HaveCount 1 -Because "$out"
-        $fds = [int]($line[0] -replace '.*fds=')
+        $fds = [int]($line[0] -replace '.*fds=(\d+).*', '$1')
         $line[0] | Should -BeLike 'pipes=150 *'
         $fds | Should -BeLessThan 20 -Because '150 open and 150 closed pipes hold no descriptor each'
+        $line[0] | Should -BeLike '* mapped=150 files=150' -Because 'a pipe whose ends are both closed is unmapped and its file deleted'
     }
 }
 
@@ -173,6 +207,20 @@ while (`$true) {   # a byte a second each: a proof that never ends
             (Get-Process -Id $PID).Threads.Count - $threads | Should -BeLessThan 50 -Because 'a waiting handshake holds no thread'
         }
         finally { $neighbour.Kill() }
+    }
+}
+
+Describe 'A closed pipe costs nothing' {
+    It 'releases the pipes whose ends a child closed when the parent makes its next pipe' {
+        $mapped = { @(Get-Content "/proc/$PID/maps" | Where-Object { $_ -match '/pipe-\w+$' }).Count }
+        $before = & $mapped
+        $pipes = 1..100 | ForEach-Object { , (New-MpPipe) }
+        (& $mapped) - $before | Should -Be 100
+        Start-MpProcess { param($pipes) foreach ($p in $pipes) { $p[0].Send(1); $null = $p[1].Receive(); $p[0].Close(); $p[1].Close() } } -ArgumentList (, $pipes) -Wait
+        $pipes[0][0].IsClosed | Should -BeTrue
+        $next = New-MpPipe
+        (& $mapped) - $before | Should -Be 1 -Because 'only the new pipe is still open'
+        $next | ForEach-Object { $_.Close() }
     }
 }
 

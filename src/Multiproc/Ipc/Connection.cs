@@ -45,23 +45,24 @@ internal sealed class Connection : IDisposable
     /// <summary>Connects to an endpoint and proves the secret.</summary>
     public static Connection Connect(string path, byte[] secret)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        Socket? socket = null;
         try
         {
+            socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             socket.Connect(new UnixDomainSocketEndPoint(path));
             Handshake.Prove(socket, secret);
             return new Connection(socket);
         }
         catch (SocketException e)
         {
-            socket.Dispose();
-            throw new MpObjectGoneException(
+            socket?.Dispose();
+            throw OpenFileLimit.Error(e, "connect to another Multiproc process") ?? (Exception)new MpObjectGoneException(
                 $"Could not reach the Multiproc endpoint '{path}': {e.Message}. The session that owns it has ended.",
                 path, e);
         }
         catch
         {
-            socket.Dispose();
+            socket?.Dispose();
             throw;
         }
     }

@@ -24,6 +24,7 @@ internal sealed class Endpoint : IDisposable
     private readonly Action<Connection> _accepted;
     private readonly long _deadlineMilliseconds;
     private readonly List<Handshake.Verifier> _pending = new();   // endpoint thread only; oldest first
+    private long _acceptPausedUntil;   // endpoint thread only: out of descriptors, the next accept waits a little
     private volatile bool _disposed;
 
     public Endpoint(string path, byte[] secret, Action<Connection> accepted, TimeSpan? handshakeDeadline = null)
@@ -52,7 +53,7 @@ internal sealed class Endpoint : IDisposable
             while (!_disposed)
             {
                 readable.Clear();
-                readable.Add(_listener);
+                if (Environment.TickCount64 >= _acceptPausedUntil) readable.Add(_listener);
                 foreach (var pending in _pending) readable.Add(pending.Socket);
                 // Disposing the listener wakes the wait.
                 Socket.Select(readable, null, null, MicrosecondsToNextDeadline());
@@ -72,8 +73,10 @@ internal sealed class Endpoint : IDisposable
 
     private int MicrosecondsToNextDeadline()
     {
-        if (_pending.Count == 0) return -1;
-        long milliseconds = Math.Max(0, _pending[0].DeadlineTicks - Environment.TickCount64);
+        long next = Math.Min(_pending.Count > 0 ? _pending[0].DeadlineTicks : long.MaxValue,
+            _acceptPausedUntil > Environment.TickCount64 ? _acceptPausedUntil : long.MaxValue);
+        if (next == long.MaxValue) return -1;
+        long milliseconds = Math.Max(0, next - Environment.TickCount64);
         return (int)Math.Min(milliseconds * 1000 + 1000, int.MaxValue);
     }
 
@@ -81,7 +84,13 @@ internal sealed class Endpoint : IDisposable
     {
         Socket socket;
         try { socket = _listener.Accept(); }
-        catch (SocketException) { return; }   // the peer gave up between the wake and the accept
+        catch (SocketException e)
+        {
+            // Out of descriptors the connection stays queued, and the listener stays readable: waiting a
+            // little rather than retrying at once keeps the thread from spinning until some are closed.
+            if (e.SocketErrorCode == SocketError.TooManyOpenSockets) _acceptPausedUntil = Environment.TickCount64 + 100;
+            return;   // otherwise the peer gave up between the wake and the accept
+        }
         if (_pending.Count == MaxPending) Refuse(_pending[0]);
         try { _pending.Add(new Handshake.Verifier(socket, _secret, Environment.TickCount64 + _deadlineMilliseconds)); }
         catch (SocketException)

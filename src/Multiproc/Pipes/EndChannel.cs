@@ -11,29 +11,45 @@ namespace Multiproc.Pipes;
 /// (<see cref="MessageRing"/>), so an end is one object wherever its handles are. A message too large for
 /// a ring is written to a file beside the pipe's, and the ring carries the file's name: it has left the
 /// sender's process all the same, and a receiver that dies loses at most the message in its hands.
+/// Every use of the rings is between <see cref="PipeFile.Enter"/> and <see cref="PipeFile.Exit"/>: a pipe
+/// this process released is closed, and its memory is gone.
 /// </remarks>
 internal sealed class EndChannel
 {
-
+    private readonly PipeFile _file;
     private readonly MessageRing _out;
     private readonly MessageRing _in;
     private readonly string _spillDirectory;
 
-    public EndChannel(MessageRing outgoing, MessageRing incoming, string spillDirectory)
+    public EndChannel(PipeFile file, MessageRing outgoing, MessageRing incoming, string spillDirectory)
     {
+        _file = file;
         _out = outgoing;
         _in = incoming;
         _spillDirectory = spillDirectory;
     }
 
     /// <summary>True once Close() was called on this end in any process, or the session that made the pipe ended.</summary>
-    public bool IsClosed => _out.SendingClosed;
+    public bool IsClosed
+    {
+        get
+        {
+            if (!_file.Enter()) return true;
+            try { return _out.SendingClosed; }
+            finally { _file.Exit(); }
+        }
+    }
 
     /// <summary>Closes the end for every process: the other end receives what was sent, then sees the end.</summary>
     public void Close()
     {
-        _out.CloseSending();
-        _in.CloseReceiving();
+        if (!_file.Enter()) return;
+        try
+        {
+            _out.CloseSending();
+            _in.CloseReceiving();
+        }
+        finally { _file.Exit(); }
     }
 
     public void Send(object? value) => Send(FrameType.PipeValue, value, default);
@@ -43,18 +59,22 @@ internal sealed class EndChannel
     private void Send(FrameType type, object? value, ReadOnlySpan<byte> bytes)
     {
         var body = SpareWriter.Rent();
-        bool sent;
         try
         {
             if (type == FrameType.PipeBytes) body.WriteRaw(bytes);
             else body.WriteValue(value);
-            if (IsClosed) throw ClosedHere();
-            sent = FrameCodec.HeaderSize + body.Length <= MessageRing.MaxFrame
-                ? _out.Send(type, body.WrittenSpan, spill: false)
-                : SendSpilled(type, body.WrittenSpan);
+            if (!_file.Enter()) throw ClosedHere();
+            try
+            {
+                if (_out.SendingClosed) throw ClosedHere();
+                bool sent = FrameCodec.HeaderSize + body.Length <= MessageRing.MaxFrame
+                    ? _out.Send(type, body.WrittenSpan, spill: false)
+                    : SendSpilled(type, body.WrittenSpan);
+                if (!sent) throw _out.SendingClosed ? ClosedHere() : OtherEndClosed();
+            }
+            finally { _file.Exit(); }
         }
         finally { SpareWriter.Return(body); }
-        if (!sent) throw IsClosed ? ClosedHere() : OtherEndClosed();
     }
 
     private bool SendSpilled(FrameType type, ReadOnlySpan<byte> body)
@@ -68,7 +88,7 @@ internal sealed class EndChannel
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             try { File.Delete(path); } catch (IOException) { }
-            if (IsClosed || _out.ReceivingClosed) return false;
+            if (_out.SendingClosed || _out.ReceivingClosed) return false;
             throw new MpSerializationException(
                 $"A message of {body.Length:N0} bytes could not be stored for the pipe ({e.Message}). Free space in '{_spillDirectory}', or send smaller messages.", null, e);
         }
@@ -84,11 +104,12 @@ internal sealed class EndChannel
     /// <param name="bytesOnly">Only a byte array will do.</param>
     public object? Receive(TimeSpan timeout, CancellationToken cancel, bool bytesOnly = false)
     {
-        if (IsClosed) throw ClosedHere();
+        if (!_file.Enter()) throw ClosedHere();
         Frame message;
         try
         {
-            if (_in.Receive(timeout, cancel) is not { } frame) throw IsClosed || _in.ReceivingClosed ? ClosedHere() : Drained();
+            if (_out.SendingClosed) throw ClosedHere();
+            if (_in.Receive(timeout, cancel) is not { } frame) throw _out.SendingClosed || _in.ReceivingClosed ? ClosedHere() : Drained();
             message = frame.Type == FrameType.PipeSpill ? Unspill(frame) : frame;
         }
         catch (TimeoutException) { throw TimedOut(timeout); }
@@ -97,6 +118,7 @@ internal sealed class EndChannel
             throw new MpSerializationException(
                 $"A message on the pipe could not be read ({e.Message}): something other than Multiproc wrote to its memory or files. Make a new pipe.", null, e);
         }
+        finally { _file.Exit(); }
         if (message.Type == FrameType.PipeBytes) return message.Body;
         if (bytesOnly) throw new MpSerializationException(
             "The message was sent with Send(), not SendBytes(), and is not a byte array: read such messages with Receive().");
@@ -118,7 +140,12 @@ internal sealed class EndChannel
     }
 
     /// <summary>True when a message (or the end) is there to receive, waiting up to <paramref name="timeout"/>.</summary>
-    public bool Poll(TimeSpan timeout) => IsClosed || _in.Poll(timeout);
+    public bool Poll(TimeSpan timeout)
+    {
+        if (!_file.Enter()) return true;
+        try { return _out.SendingClosed || _in.Poll(timeout); }
+        finally { _file.Exit(); }
+    }
 
     private static MpTimeoutException TimedOut(TimeSpan timeout) => new(
         $"Timed out: no message came within {timeout.TotalSeconds} seconds. Wait longer, or check the sender is running.");

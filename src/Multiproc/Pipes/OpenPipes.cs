@@ -12,14 +12,17 @@ internal static class OpenPipes
     private static readonly object s_gate = new();
 
     /// <summary>Makes a pipe in this session's private directory.</summary>
+    /// <remarks>First releases the pipes whose ends were closed elsewhere: a parent that makes pipes for
+    /// its children to use and close holds only those still open.</remarks>
     public static PipeFile Create()
     {
         Sync.Futex.EnsureSupported();
+        foreach (var made in s_made.Values) made.Touch();
         PipeFile file;
         try { file = PipeFile.Create(Session.Current.PrivateDirectory); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new MpNoRoomException(
+            throw OpenFileLimit.Error(e, "make a pipe") ?? new MpNoRoomException(
                 $"There is no room for a new pipe in '{Session.Current.PrivateDirectory}': {e.Message} " +
                 "Free space in the temporary folder, or start pwsh with $env:TMPDIR set to a folder that has room.", Session.Current.PrivateDirectory, e);
         }
@@ -41,12 +44,20 @@ internal static class OpenPipes
                 try { file = PipeFile.Open(path); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
                 {
-                    throw new MpObjectGoneException("The pipe is gone: the session that made it has ended.", path, e);
+                    throw new MpObjectGoneException("The pipe is gone: both its ends were closed, or the session that made it has ended.", path, e);
                 }
                 s_files[path] = file;
             }
             return file.End(end);
         }
+    }
+
+    /// <summary>A pipe this process released (both ends closed); the one that made it deletes its file.</summary>
+    public static void Forget(PipeFile file)
+    {
+        s_files.TryRemove(new(file.Path, file));
+        if (!s_made.TryRemove(new(file.Path, file))) return;
+        try { File.Delete(file.Path); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>The session ends: the pipes it made close, in every process.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using Multiproc.Ipc;
 using Multiproc.Sync;
 
@@ -8,6 +9,9 @@ namespace Multiproc.Pipes;
 /// <remarks>
 /// Every process that uses the pipe maps the file once (<see cref="OpenPipes"/>). Layout: the cell of the
 /// ring that leaves end 0, then that of end 1, then the two rings in the same order.
+/// Once both ends are closed nothing can cross any more, so the first operation here that finds them so
+/// releases the pipe in this process: no operation starts after that, the last one still running unmaps
+/// the file, and the maker deletes it. A closed pipe costs nothing (issue 19).
 /// </remarks>
 internal sealed unsafe class PipeFile
 {
@@ -17,13 +21,16 @@ internal sealed unsafe class PipeFile
     private readonly MappedFile _map;
     private readonly MessageRing[] _rings;   // by the end they leave from
     private readonly EndChannel[] _ends;
+    private int _users;      // operations on the memory running in this process
+    private int _released;   // 1 once both ends were found closed: no operation starts
+    private int _unmapped;
 
     private PipeFile(MappedFile map)
     {
         _map = map;
         _rings = [Ring(0), Ring(1)];
         string directory = System.IO.Path.GetDirectoryName(map.Path)!;
-        _ends = [new EndChannel(_rings[0], _rings[1], directory), new EndChannel(_rings[1], _rings[0], directory)];
+        _ends = [new EndChannel(this, _rings[0], _rings[1], directory), new EndChannel(this, _rings[1], _rings[0], directory)];
     }
 
     public string Path => _map.Path;
@@ -47,6 +54,37 @@ internal sealed unsafe class PipeFile
     public void CloseBoth()
     {
         foreach (var end in _ends) end.Close();
+    }
+
+    /// <summary>Starts an operation on the pipe's memory; false once this process has released it.</summary>
+    /// <remarks>Every true is followed by one <see cref="Exit"/>.</remarks>
+    public bool Enter()
+    {
+        Interlocked.Increment(ref _users);
+        if (Volatile.Read(ref _released) == 0) return true;
+        if (Interlocked.Decrement(ref _users) == 0) Unmap();
+        return false;
+    }
+
+    /// <summary>Ends an operation; the pipe is released when it found both ends closed.</summary>
+    public void Exit()
+    {
+        if (Volatile.Read(ref _released) == 0 && _rings[0].SendingClosed && _rings[1].SendingClosed)
+            Interlocked.Exchange(ref _released, 1);
+        if (Interlocked.Decrement(ref _users) == 0 && Volatile.Read(ref _released) != 0) Unmap();
+    }
+
+    /// <summary>Releases the pipe if both its ends were closed, here or in any other process.</summary>
+    public void Touch()
+    {
+        if (Enter()) Exit();
+    }
+
+    private void Unmap()
+    {
+        if (Interlocked.Exchange(ref _unmapped, 1) != 0) return;
+        _map.Dispose();
+        OpenPipes.Forget(this);
     }
 
     private MessageRing Ring(int from) => new(

@@ -44,7 +44,7 @@ internal sealed unsafe class ResultLedger : IDisposable
         try { return new ResultLedger(MappedFile.Create(path, Size)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new MpPoolSetupException(
+            throw OpenFileLimit.Error(e, "make a pool worker's result file") ?? (Exception)new MpPoolSetupException(
                 $"Could not make a pool worker's result file in '{System.IO.Path.GetDirectoryName(path)}': {e.Message}. Free some space there.", path, e);
         }
     }

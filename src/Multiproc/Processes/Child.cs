@@ -80,7 +80,7 @@ internal sealed class Child
         catch (Exception e)
         {
             session.ForgetChild(token);
-            throw new MpObjectGoneException(
+            throw OpenFileLimit.Error(e, "start a child pwsh") ?? (Exception)new MpObjectGoneException(
                 $"Could not start '{info.FileName}': {e.Message}. Set $env:MULTIPROC_PWSH to the pwsh to use.", info.FileName, e);
         }
         using (var stdin = process.StandardInput)

@@ -34,7 +34,7 @@ internal static unsafe class SharedMemory
                 try { s_mapped[path] = Ipc.MappedFile.Create(path, SegmentSize); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    throw new MpNoRoomException(
+                    throw OpenFileLimit.Error(e, "make the shared memory of a lock or synchronization object") ?? new MpNoRoomException(
                         $"There is no room for the shared memory of a lock or synchronization object in '{Path.GetDirectoryName(path)}': {e.Message} " +
                         "Free space in the temporary folder, or start pwsh with $env:TMPDIR set to a folder that has room.", path, e);
                 }
