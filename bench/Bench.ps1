@@ -251,6 +251,20 @@ $others = @{ 'ForEach-Object -Parallel' = $parallel }
 if ($python) { $others['Python spawn'] = Measure-Python 'pool-map-1' }
 Add-Row 'the same, -ChunkSize 1 (20,000 items)' (Measure-MapRate 20000 1) $others -Unit 'tasks/s' -Target 'reported' -Rate
 
+# Rich inputs: 2,000 files from Get-ChildItem, each task reads its length (issue 19: a FileInfo was ~10 KB of CliXml)
+$fileFolder = New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "mp-bench-files-$PID") -Force
+foreach ($i in 1..2000) { [IO.File]::WriteAllText((Join-Path $fileFolder "$i.txt"), "$i") }
+$files = Get-ChildItem $fileFolder -File
+function Measure-ItemRate([scriptblock] $Run) {
+    Get-Median @(foreach ($i in 1..3) { $watch = [Diagnostics.Stopwatch]::StartNew(); $null = & $Run; 2000 / $watch.Elapsed.TotalSeconds })
+}
+$others = @{
+    'the paths instead (.FullName | Invoke-MpPool { [IO.FileInfo]::new($_).Length })' = Measure-ItemRate { $files.FullName | Invoke-MpPool { [IO.FileInfo]::new($_).Length } -Pool $pool }
+    'ForEach-Object -Parallel' = Measure-ItemRate { $files | ForEach-Object -Parallel { $_.Length } -ThrottleLimit 2 }
+}
+Add-Row 'Get-ChildItem -File (2,000 files) | Invoke-MpPool { $_.Length }, ready pool of 2' (Measure-ItemRate { $files | Invoke-MpPool { $_.Length } -Pool $pool }) $others -Unit 'items/s' -Target 'as the paths' -Rate
+Remove-Item $fileFolder -Recurse -Force
+
 # 10,000 -Async tasks with a callback: submitted from the pipeline (one Invoke-MpPool), and one call each in a loop
 function Measure-AsyncRate([switch] $Loop) {
     Get-Median @(foreach ($i in 1..3) {

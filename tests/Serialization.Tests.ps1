@@ -85,6 +85,39 @@ Describe 'Values crossing to a child and back' {
         $back.Length | Should -Be 3
     }
 
+    It 'delivers files and directories live, as the file is now, with the provider''s names' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'live') -Force
+        Set-Content (Join-Path $dir 'a.txt') 'abc' -NoNewline
+        $file = Get-Item (Join-Path $dir 'a.txt')
+        $back = Start-MpProcess {
+            param($f, $d)
+            Add-Content $f.FullName 'def' -NoNewline   # the other side reads the file as it is now
+            $f.GetType().FullName, $f.Length, $f.BaseName, $f.PSChildName, $f.PSIsContainer, [bool]$f.UnixMode
+            $d.GetType().FullName, $d.GetFiles().Name, $d.PSIsContainer
+            $f
+        } -ArgumentList $file, $dir -Wait
+        $back[0..5] | Should -Be 'System.IO.FileInfo', 6, 'a', 'a.txt', $false, $true
+        $back[6..8] | Should -Be 'System.IO.DirectoryInfo', 'a.txt', $true
+        $back[9] | Should -BeOfType [System.IO.FileInfo]
+        $back[9].PSPath | Should -Be $file.PSPath
+        $back[9].UnixMode | Should -Be $file.UnixMode -Because 'the Mode column shows on the side that formats it'
+        $back[9].OpenText().ReadToEnd() | Should -Be 'abcdef'
+    }
+
+    It 'serializes a file in microseconds, not as a 10 KB property bag (2,000 files, CPU time bounded)' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'many') -Force
+        foreach ($i in 1..2000) { [System.IO.File]::WriteAllText((Join-Path $dir "$i.txt"), "$i") }
+        $files = Get-ChildItem $dir -File
+        $q = New-MpQueue
+        $cpu = [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime
+        foreach ($f in $files) { $q.Put($f) }
+        $spent = [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime - $cpu
+        $spent.TotalSeconds | Should -BeLessThan 4 -Because 'as CliXml each took ~7 ms (14 s for 2,000)'
+        $first = $q.Get(5)
+        $first | Should -BeOfType [System.IO.FileInfo]
+        $first.FullName | Should -Be $files[0].FullName
+    }
+
     It 'takes the CliXml depth from MpSettings, which refuses depths outside 1 to 100' {
         $endpoint = [Net.IPEndPoint]::new([ipaddress]::Loopback, 80)
         $default = [Multiproc.MpSettings]::SerializationDepth

@@ -69,6 +69,7 @@ internal sealed class WireReader
             case WireTag.ScriptBlock: return ScriptBlock.Create(ReadString());
             case WireTag.CliXml: return PSSerializer.Deserialize(ReadString());
             case WireTag.Handle: return SharedHandles.Read(ReadString(), this);
+            case WireTag.FileSystemItem: return FileSystemItems.Read(this);
             case WireTag.ObjectArray: return ReadArray(typeof(object));
             case WireTag.TypedArray: return ReadArray(TypeOf((WireTag)ReadByte()));
             case WireTag.List:

@@ -13,4 +13,6 @@ internal enum WireTag : byte
     CliXml = 27,
     /// <summary>A live handle to a shared object (queue, pipe end, lock, ...): see <see cref="SharedHandles"/>.</summary>
     Handle = 28,
+    /// <summary>A file or directory: its path, arriving live (see <see cref="FileSystemItems"/>).</summary>
+    FileSystemItem = 29,
 }

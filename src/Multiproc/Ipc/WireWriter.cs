@@ -12,8 +12,9 @@ namespace Multiproc.Ipc;
 /// <summary>Serializes values into a growable buffer: the typed fast path, CliXml only where needed.</summary>
 /// <remarks>
 /// Primitives, strings, dates, guids, byte arrays, arrays, lists, hashtables, ordered dictionaries,
-/// PSCustomObjects and scriptblocks keep their types and nesting; shared objects travel as handles;
-/// anything else goes as CliXml at <see cref="MpSettings.SerializationDepth"/>.
+/// PSCustomObjects and scriptblocks keep their types and nesting; shared objects travel as handles, files
+/// and directories as paths (<see cref="FileSystemItems"/>); anything else goes as CliXml at
+/// <see cref="MpSettings.SerializationDepth"/>.
 /// </remarks>
 internal sealed class WireWriter
 {
@@ -131,6 +132,7 @@ internal sealed class WireWriter
             case byte[] bytes: Tag(WireTag.Bytes); WriteBytes(bytes); return;
             case ScriptBlock sb: Tag(WireTag.ScriptBlock); WriteString(sb.ToString()); return;
             case ISharedHandle h: Tag(WireTag.Handle); WriteString(h.HandleKind); h.WriteHandle(this); return;
+            case System.IO.FileSystemInfo item: Tag(WireTag.FileSystemItem); FileSystemItems.Write(this, item, value as PSObject); return;
             case PSObject custom: WriteCustomObject(custom, nesting); return;
             case Array array: WriteArray(array, nesting); return;
             case OrderedDictionary od: Tag(WireTag.Ordered); WriteDictionary(od, nesting); return;
