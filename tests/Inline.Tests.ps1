@@ -19,7 +19,7 @@ BeforeAll {
         [pscustomobject]@{
             Output   = $out | ConvertTo-Json -Compress -Depth 3
             Types    = ($out | ForEach-Object { $_.pstypenames[0] }) -join ','
-            Errors   = $errs | ForEach-Object { "$($_.FullyQualifiedErrorId -replace ',.*') $($_.CategoryInfo.Category) $($_.TargetObject) $_" }
+            Errors   = $errs | ForEach-Object { "$($_.FullyQualifiedErrorId -replace ',.*') $($_.CategoryInfo.Category) $($_.TargetObject) $("$_" -replace 'process \d+', 'process N')" }
             Warnings = $warns | ForEach-Object { "$_" }
             Infos    = $infos | ForEach-Object { "$($_.MessageData)" }
         }
@@ -43,11 +43,11 @@ Describe 'Invoke-MpPool -Inline' {
     It 'binds copies, as a worker gets them: $_, -ArgumentList and $using: values are not the caller''s objects' {
         $list = [System.Collections.ArrayList]@(1)
         $options = @{ n = 1 }
-        $task = { param($o) $null = ($using:list).Add(2); $o.n = 2; "$($_.pstypenames[0]) $($_ -is [System.IO.DirectoryInfo]) $(($using:list).Count) $($o.n)" }
-        $inline = Get-Item $TestDrive | Invoke-MpPool $task -ArgumentList $options -Inline
-        $pooled = Get-Item $TestDrive | Invoke-MpPool $task -ArgumentList $options -Pool $script:Pool
+        $task = { param($o) $null = ($using:list).Add(2); $o.n = 2; "$($_.pstypenames[0]) $($_ -is [System.Text.StringBuilder]) $(($using:list).Count) $($o.n)" }
+        $inline = [System.Text.StringBuilder]::new('x') | Invoke-MpPool $task -ArgumentList $options -Inline
+        $pooled = [System.Text.StringBuilder]::new('x') | Invoke-MpPool $task -ArgumentList $options -Pool $script:Pool
         $inline | Should -Be $pooled
-        $inline | Should -Be 'Deserialized.System.IO.DirectoryInfo False 2 2'
+        $inline | Should -Be 'Deserialized.System.Text.StringBuilder False 2 2'
         $options.n | Should -Be 1
         $list.Count | Should -Be 1
     }
@@ -207,7 +207,7 @@ Describe 'Start-MpProcess -Inline' {
         $p.ExitCode | Should -Be 1
         $errs = $null
         $p | Receive-MpProcess -ErrorVariable errs -ErrorAction SilentlyContinue | Should -Be 'before'
-        "$errs" | Should -Be 'broken'
+        "$errs" | Should -Be "broken (process $PID)"
         (Start-MpProcess { exit 4 } -Inline).ExitCode | Should -Be 4
     }
 

@@ -301,6 +301,29 @@ Describe 'MpTask as a job' {
         $tasks[0].InstanceId | Should -Not -Be $tasks[1].InstanceId
         $tasks[0].Command.Trim() | Should -Be '$_ * 2'
     }
+
+    It 'shows Output, Error, ProcessId and Duration once it has run, for a success and a failure' {
+        $gate = New-MpEvent
+        $ok = Invoke-MpPool { param($g) $null = $g.Wait(60); Write-Error 'soft'; $PID; 'out' } -Pool $script:Pool -ArgumentList $gate -Async
+        $bad = 7 | Invoke-MpPool { Start-Sleep -Milliseconds 300; throw "bad $_" } -Pool $script:Pool -Async
+        $ok.Output | Should -HaveCount 0
+        $ok.Error | Should -HaveCount 0
+        $ok.ProcessId | Should -BeNullOrEmpty
+        $ok.Duration | Should -BeNullOrEmpty
+        ($ok | Out-String) | Should -BeLike '*Pending*$g.Wait(60)*' -Because 'a task without input shows its command'
+        $gate.Set()
+        $null = Wait-MpTask $ok, $bad -Timeout 60
+        $ok.Output | Should -Be $ok.ProcessId, 'out'
+        $ok.ProcessId | Should -Not -Be $PID
+        $ok.Error.Exception.Message | Should -Be 'soft'
+        $bad.Output | Should -HaveCount 0
+        $bad.Error.Exception.Message | Should -Be 'bad 7'
+        $bad.Error.TargetObject | Should -Be 7
+        $bad.ProcessId | Should -BeGreaterThan 0
+        $bad.Duration.TotalSeconds | Should -BeGreaterOrEqual 0.3
+        $bad.Duration.TotalSeconds | Should -BeLessThan 30
+        ($bad | Out-String) | Should -Match "Failed\s+$($bad.ProcessId)\s+\d+\.\d{3} s\s+7"
+    }
 }
 
 Describe 'Tab completion' {

@@ -29,7 +29,7 @@ BeforeAll {
         foreach ($kind in 'Error', 'Warning', 'Verbose', 'Debug', 'Information') {
             $Records[$kind] | Should -HaveCount $Inputs.Count -Because "one $kind record per input"
             foreach ($record in $Records[$kind]) {
-                $text = if ($kind -eq 'Information') { "$($record.MessageData)" } else { "$record" }
+                $text = switch ($kind) { 'Information' { "$($record.MessageData)" } 'Error' { $record.Exception.Message } default { "$record" } }
                 $input = $text.Split(' ')[-1]
                 $source = $record.MpSource
                 $source | Should -BeOfType [Multiproc.MpSource] -Because "the $kind record '$text' is tagged"
@@ -120,5 +120,44 @@ Describe 'Invoke-MpPool -HostPrefix' {
         @($out | Where-Object { $_ -match '^\[\d+:0\] part end 4$' }) | Should -HaveCount 1 -Because ($out -join "`n")
         @($out | Where-Object { $_ -match '^\[\d+:0\] inline$' }) | Should -HaveCount 1
         $out | Should -Contain 'plain'
+    }
+}
+
+Describe 'Error messages say where they came from' {
+    It 'names the input and the worker of a task''s error, and the process of a child''s' {
+        $errs = $null
+        $out = 1..6 | Invoke-MpPool { if ($_ % 3 -eq 0) { throw 'bad item' }; $_ } -Size 2 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -Be 1, 2, 4, 5
+        $errs | Should -HaveCount 2
+        foreach ($e in $errs) {
+            "$e" | Should -Be "bad item (input $($e.TargetObject), process $($e.MpSource.ProcessId))"
+            $e.Exception.Message | Should -Be 'bad item' -Because 'the exception is as the task threw it'
+        }
+        $errs.TargetObject | Should -Be 3, 6
+        $childErrs = $null
+        $child = Start-MpProcess { Write-Error 'err 1'; $PID }
+        $childPid = $child | Receive-MpProcess -Wait -Keep -ErrorVariable childErrs -ErrorAction SilentlyContinue
+        "$childErrs" | Should -Be "err 1 (process $childPid)"
+        $again = $null
+        $null = $child | Receive-MpProcess -ErrorVariable again -ErrorAction SilentlyContinue
+        "$again" | Should -Be "err 1 (process $childPid)" -Because 'a record received again says where once'
+    }
+
+    It 'shortens a long input to 40 characters on one line' {
+        $errs = $null
+        $null = ('x' * 100 + "`nmore") | Invoke-MpPool { throw 'no' } -Size 1 -ErrorVariable errs -ErrorAction SilentlyContinue
+        "$errs" | Should -BeLike "no (input $('x' * 39)…, process *)"
+    }
+
+    It 'names the $using: variable that is too large to cross, not the table that carries it' {
+        $limit = [Multiproc.MpSettings]::MaxMessageBytes
+        [Multiproc.MpSettings]::MaxMessageBytes = 100000
+        try {
+            $small = 1
+            $lookup = @{ a = 'x' * 200000 }
+            { 1..2 | Invoke-MpPool { $using:small + $using:lookup.Count } -Size 1 } | Should -Throw '$using:lookup cannot be sent to another process. A value of type `[System.Collections.Hashtable`] serializes to *'
+            { Start-MpProcess { $using:lookup.Count } } | Should -Throw '$using:lookup cannot be sent to another process.*'
+        }
+        finally { [Multiproc.MpSettings]::MaxMessageBytes = $limit }
     }
 }

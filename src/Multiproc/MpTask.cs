@@ -45,6 +45,21 @@ public sealed class MpTask
 
     public MpTaskState State => !_done.IsSet ? MpTaskState.Pending : _result!.Failure is null ? MpTaskState.Completed : MpTaskState.Failed;
 
+    /// <summary>Its output once it has run, as GetResult() gives it without waiting; empty before.</summary>
+    public object?[] Output => Result is { } result ? result.Entries.Where(e => e.Stream is null).Select(e => e.Value).ToArray() : [];
+
+    /// <summary>Its error records once it has run: those it wrote, then the error that ended it, if it failed; empty before.</summary>
+    public ErrorRecord[] Error => Result is { } result
+        ? result.Entries.Where(e => e.Stream == Ipc.StreamKind.Error).Select(e => (ErrorRecord)e.Value!)
+            .Concat(result.FailureFor(InputIndex, Input) is { } failure ? [failure] : []).ToArray()
+        : [];
+
+    /// <summary>The process id of the worker that ran it (this process, inline); null before it has run, 0 when no worker did.</summary>
+    public int? ProcessId => Result?.ProcessId;
+
+    /// <summary>How long it ran in its worker; null before it has run.</summary>
+    public TimeSpan? Duration => Result?.Duration;
+
     /// <summary>Waits for the task and returns its output (one object, an array of several, or $null); a failed task throws its error.</summary>
     public object? GetResult() => GetResult(double.PositiveInfinity);
 

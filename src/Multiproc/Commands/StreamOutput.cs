@@ -58,8 +58,35 @@ internal static class StreamOutput
     /// </summary>
     private static void WriteError(Cmdlet cmdlet, ErrorRecord record, bool verdict)
     {
-        if (!verdict) s_preserveInvocation?.SetValue(record, true);
+        if (!verdict)
+        {
+            s_preserveInvocation?.SetValue(record, true);
+            SayWhere(record);   // a verdict's message says it already
+        }
         cmdlet.WriteError(record);
+    }
+
+    /// <summary>
+    /// The message a person reads ends with the input and process the record came from, as in
+    /// `Invoke-MpPool: bad item (input 3, process 4711)`; the exception's own message stays as thrown.
+    /// </summary>
+    private static void SayWhere(ErrorRecord record)
+    {
+        if (PSObject.AsPSObject(record).Properties[MpSource.PropertyName]?.Value is not MpSource source) return;
+        string where = source.Input is null ? $" (process {source.ProcessId})" : $" (input {Shorten(source.Input)}, process {source.ProcessId})";
+        string message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception.Message;
+        if (message.EndsWith(where, StringComparison.Ordinal)) return;   // written before (Receive-MpProcess -Keep)
+        record.ErrorDetails = new ErrorDetails(message + where) { RecommendedAction = record.ErrorDetails?.RecommendedAction };
+    }
+
+    private static string Shorten(object input)
+    {
+        const int Longest = 40;
+        string text;
+        try { text = LanguagePrimitives.ConvertTo<string>(input) ?? ""; }
+        catch (Exception) { text = input.GetType().Name; }
+        text = text.ReplaceLineEndings(" ");
+        return text.Length <= Longest ? text : string.Concat(text.AsSpan(0, Longest - 1), "…");
     }
 
     // What the module decided about a task or child (it timed out, its worker was lost, its pool closed) rather than what it wrote.

@@ -7,7 +7,8 @@ namespace Multiproc.Pool;
 /// <summary>Worker → parent: results of some items of a chunk, in item order; the last message of a chunk says so.</summary>
 /// <remarks>
 /// Layout: chunk id int64, finished bool, [run seconds double], count, then per item: index int32,
-/// entry count, entries (0 and a value, or a stream record), failed bool, [error record].
+/// entry count, entries (0 and a value, or a stream record), failed bool, [error record], how long it ran
+/// (TimeSpan ticks int64; 0 for a part of an item's output sent while it runs).
 /// </remarks>
 internal static class ChunkResults
 {
@@ -28,13 +29,14 @@ internal static class ChunkResults
         w.WriteRaw(value);
     }
 
-    /// <summary>One item's result: its index, its <paramref name="count"/> entries (written already), whether it failed and how.</summary>
-    public static void WriteItem(WireWriter w, int index, int count, System.ReadOnlySpan<byte> entries, ErrorRecord? failure)
+    /// <summary>One item's result: its index, its <paramref name="count"/> entries (written already), whether it failed and how, and how long it ran.</summary>
+    public static void WriteItem(WireWriter w, int index, int count, System.ReadOnlySpan<byte> entries, ErrorRecord? failure, System.TimeSpan duration)
     {
         w.WriteInt32(index);
         w.WriteInt32(count);
         w.WriteRaw(entries);
         WriteFailure(w, failure);
+        w.WriteInt64(duration.Ticks);
     }
 
     private static void WriteFailure(WireWriter w, ErrorRecord? failure)
@@ -74,6 +76,7 @@ internal static class ChunkResults
                 }
             }
             if (r.ReadBool()) result.Failure = (ErrorRecord)StreamRecord.Read(r).Record;
+            result.Duration = new System.TimeSpan(r.ReadInt64());
             items.Add((index, result));
         }
         return items;

@@ -19,6 +19,9 @@ internal sealed class ItemResult
     /// <summary>The worker that ran it (this process, inline; 0 when none did); set when it is settled.</summary>
     public int ProcessId { get; set; }
 
+    /// <summary>How long it ran in its worker (its last attempt); zero when it did not run there.</summary>
+    public System.TimeSpan Duration { get; set; }
+
     /// <summary>Which attempt this is the result of, from 1.</summary>
     public int Attempt { get; set; } = 1;
 

@@ -43,7 +43,7 @@ internal sealed class TaskChunk
         if (Definition is not null)
         {
             w.WriteString(Definition.Script);
-            w.WriteValue(Definition.UsingValues);
+            Processes.UsingValues.Write(w, Definition.UsingValues);
             w.WriteInt32(Definition.Arguments.Length);
             foreach (var argument in Definition.Arguments) w.WriteValue(argument);
         }

@@ -44,9 +44,9 @@ internal sealed class JobSpec
         foreach (var argument in Arguments) w.WriteValue(argument);   // one by one, so an error names the argument
         w.WriteBool(HasInput);
         w.WriteValue(Input);
-        w.WriteValue(UsingValues);
+        Processes.UsingValues.Write(w, UsingValues);
         w.WriteString(InitializationScript);
-        w.WriteValue(InitializationUsingValues);
+        Processes.UsingValues.Write(w, InitializationUsingValues);
         w.WriteValue(Functions);
         w.WriteValue(Modules);
         w.WriteInt32(Environment.Count);

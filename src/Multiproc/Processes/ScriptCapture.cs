@@ -31,7 +31,7 @@ internal static class ScriptCapture
         var rewrite = initialization
             ? s_initializationRewrites.GetValue(scriptBlock.Ast, ast => Rewrite.Of(ast, InitializationUsingPrefix))
             : s_rewrites.GetValue(scriptBlock.Ast, ast => Rewrite.Of(ast, UsingPrefix));
-        var values = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        var values = new UsingValues();
         foreach (var (name, local) in rewrite.Names)
         {
             // A drive-qualified name ($using:env:X) is read as PowerShell reads it; a variable must exist.
@@ -39,7 +39,7 @@ internal static class ScriptCapture
                 throw new MpUsingUndefinedException(
                     $"The scriptblock uses $using:{name}, but there is no variable '{name}' in this session. Set ${name} before the call (to $null if that is meant), or correct the name.",
                     name);
-            values[local] = callerState.PSVariable.GetValue(name);
+            values.Add(local, name, callerState.PSVariable.GetValue(name));
         }
         return (rewrite.Script, values);
     }

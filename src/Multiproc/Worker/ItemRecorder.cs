@@ -1,4 +1,6 @@
+using System;
 using System.ComponentModel;
+using System.Diagnostics;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using Multiproc.Ipc;
@@ -19,6 +21,7 @@ public abstract class ItemRecorder
     private int _entryCount;
     private ErrorRecord? _failure;
     private bool _hostMidLine;   // the last Write-Host text ended without a new line
+    private long _itemStarted = Stopwatch.GetTimestamp();   // the next item starts as the one before ends
 
     private protected ItemRecorder(PSHost host) => _host = host;
 
@@ -38,7 +41,7 @@ public abstract class ItemRecorder
     private protected bool TakeEntries(WireWriter message, int index)
     {
         if (_entryCount == 0) return false;
-        WriteEntries(message, index, null);
+        WriteEntries(message, index, null, TimeSpan.Zero);
         return true;
     }
 
@@ -54,13 +57,15 @@ public abstract class ItemRecorder
     /// <summary>Writes the current item's result to <paramref name="items"/> as item <paramref name="index"/>, and starts the next.</summary>
     private protected void WriteItem(WireWriter items, int index)
     {
-        lock (EntriesGate) WriteEntries(items, index, _failure);
+        long now = Stopwatch.GetTimestamp();
+        lock (EntriesGate) WriteEntries(items, index, _failure, Stopwatch.GetElapsedTime(_itemStarted, now));
+        _itemStarted = now;
         _failure = null;
     }
 
-    private void WriteEntries(WireWriter into, int index, ErrorRecord? failure)
+    private void WriteEntries(WireWriter into, int index, ErrorRecord? failure, TimeSpan duration)
     {
-        ChunkResults.WriteItem(into, index, _entryCount, _entries.WrittenSpan, failure);
+        ChunkResults.WriteItem(into, index, _entryCount, _entries.WrittenSpan, failure, duration);
         _entries.Clear();
         _entryCount = 0;
     }

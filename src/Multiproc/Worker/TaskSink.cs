@@ -158,7 +158,7 @@ public sealed class TaskSink : ItemRecorder
         StreamRecord.Write(entry, kind, record);
         var message = new WireWriter(entry.Length + 32);
         message.WriteInt64(_chunkId);
-        ChunkResults.WriteItem(message, ItemsEnded, 1, entry.WrittenSpan, null);
+        ChunkResults.WriteItem(message, ItemsEnded, 1, entry.WrittenSpan, null, System.TimeSpan.Zero);
         Send(FrameType.PoolLive, message);
     }
 
