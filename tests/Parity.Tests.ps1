@@ -79,6 +79,44 @@ Describe 'Output as a job gives it' {
     }
 }
 
+Describe 'Hints for the common mistakes' {
+    BeforeAll {
+        function Get-Square($n) { $n * $n }
+    }
+
+    It 'warns once when a task reads a variable of the caller without $using:, naming the fix' {
+        $factor = 10
+        $warned = $null
+        $got = 1..4 | Invoke-MpPool { $_ * $factor } -Pool $script:Pool -WarningVariable warned -WarningAction SilentlyContinue
+        $got | Should -Be 0, 0, 0, 0
+        $warned | Should -HaveCount 1
+        "$warned" | Should -Be 'The scriptblock reads $factor, which it never sets: in the other process it is $null. To use this session''s value, write $using:factor.'
+        $null = Start-MpProcess { $factor } -Wait -WarningVariable warned -WarningAction SilentlyContinue
+        "$warned" | Should -BeLike '*reads $factor*$using:factor*'
+    }
+
+    It 'warns once when a task calls a function of the caller not given with -Function' {
+        $warned = $null
+        $null = 1..3 | Invoke-MpPool { Get-Square $_ } -Pool $script:Pool -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+        $warned | Should -HaveCount 1
+        "$warned" | Should -Be 'The scriptblock calls Get-Square, a function of this session that the other process does not have. Give it with -Function Get-Square.'
+    }
+
+    It 'says nothing when the task does it right (<Case>)' -ForEach @(
+        @{ Case = '$using:'; Run = { 1..2 | Invoke-MpPool { $_ * $using:factor } -Pool $script:Pool } }
+        @{ Case = '-Function'; Run = { 1..2 | Invoke-MpPool { Get-Square $_ } -Size 1 -Function Get-Square } }
+        @{ Case = 'it sets the variable'; Run = { 1..2 | Invoke-MpPool { $factor = 2; foreach ($i in 1) { $_ * $factor * $i } } -Pool $script:Pool } }
+        @{ Case = 'a parameter'; Run = { 1..2 | Invoke-MpPool { param($factor) $_ * $factor } -Pool $script:Pool -ArgumentList 3 } }
+        @{ Case = 'its set-up sets it'; Run = { 1..2 | Invoke-MpPool { $_ * $factor } -Size 1 -InitializationScript { $factor = 5 } } }
+        @{ Case = 'automatic variables'; Run = { 1..2 | Invoke-MpPool { "$PID $HOME $ErrorActionPreference $($PSVersionTable.PSVersion) $_" } -Pool $script:Pool } }
+    ) {
+        $factor = 10
+        $all = & $Run 3>&1
+        @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }) | Should -HaveCount 0
+        @($all | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] }) | Should -HaveCount 2
+    }
+}
+
 Describe '$using: as a job takes it' {
     It 'leaves a $using: in a nested call''s scriptblock to that call (<Where>)' -ForEach @(
         @{ Where = 'map call' }

@@ -140,13 +140,14 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             _caller = CallerContext.Of(this);
             _command = ScriptBlock.ToString();
             var (script, usingValues) = ScriptCapture.RewriteUsing(ScriptBlock, SessionState);
+            var setup = ParameterSetName == NewPoolSet ? PoolSetup.ForInline(this, InitializationScript, Function, Module) : Pool.InlineSetup;
+            foreach (var warning in MissedCaptures.Warnings(ScriptBlock, SessionState, setup)) WriteWarning(warning);
             var definition = new TaskDefinition(script, usingValues, ArgumentList ?? Array.Empty<object?>());
             _policy = PolicyOver(ParameterSetName == NewPoolSet ? RunPolicy.Default : Pool.Policy);
             if (Journal is not null)
                 _journal = RunJournal.Open(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Journal), Resume);
             if (InlineRunner.IsOn(Inline))
             {
-                var setup = ParameterSetName == NewPoolSet ? PoolSetup.ForInline(this, InitializationScript, Function, Module) : Pool.InlineSetup;
                 _inline = new InlineRunner(this, script, usingValues, asPoolTask: true, setup);
                 _inlineArguments = InlineRunner.AsItCrosses(definition.Arguments);
                 // An -Async call is a lane: its results go to its tasks, not down the pipeline.
@@ -156,7 +157,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             }
             if (ParameterSetName == NewPoolSet)
             {
-                _pool = MpPool.Start(null, Size, 0, PoolSetup.For(this, InitializationScript, Function, Module), _policy, StopToken);
+                _pool = MpPool.Start(null, Size, 0, PoolSetup.For(this, setup), _policy, StopToken);
                 _ownsPool = true;
             }
             else _pool = Pool;

@@ -8,9 +8,12 @@ namespace Multiproc.Commands;
 /// <summary>What a pool's workers take from their caller: environment, location, functions, modules, initialization script.</summary>
 internal static class PoolSetup
 {
-    public static JobSpec For(PSCmdlet caller, ScriptBlock? initialization, string[]? functions, string[]? modules)
+    public static JobSpec For(PSCmdlet caller, ScriptBlock? initialization, string[]? functions, string[]? modules) =>
+        For(caller, ForInline(caller, initialization, functions, modules));
+
+    /// <summary>A worker's job from the set-up its caller took already.</summary>
+    public static JobSpec For(PSCmdlet caller, InlineRunner.Setup setup)
     {
-        var setup = ForInline(caller, initialization, functions, modules);
         return new JobSpec
         {
             Name = "MpPool worker",

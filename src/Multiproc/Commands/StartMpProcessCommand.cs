@@ -94,9 +94,9 @@ public sealed class StartMpProcessCommand : MpCmdlet
                 (_initialization, _initializationUsingValues) = ScriptCapture.RewriteUsing(InitializationScript, SessionState, initialization: true);
             _functions = ScriptCapture.Functions(Function, SessionState);
             _modules = ScriptCapture.Modules(Module, SessionState);
-            if (InlineRunner.IsOn(Inline))
-                _inline = new InlineRunner(this, _script, _usingValues, asPoolTask: false,
-                    new InlineRunner.Setup(_modules, _functions, _initialization, _initializationUsingValues, Quiet: false));
+            var setup = new InlineRunner.Setup(_modules, _functions, _initialization, _initializationUsingValues, Quiet: false);
+            foreach (var warning in MissedCaptures.Warnings(script, SessionState, setup)) WriteWarning(warning);
+            if (InlineRunner.IsOn(Inline)) _inline = new InlineRunner(this, _script, _usingValues, asPoolTask: false, setup);
             else _next = Child.Acquire();
             _environment = ScriptCapture.Environment(Environment);
             _workingDirectory = ResolveWorkingDirectory();
