@@ -41,7 +41,14 @@ public sealed class MpPipeEnd : ISharedHandle
     public bool CanReceive { get; }
 
     /// <summary>True once Close() was called on this end in any process, or the session that made the pipe ended.</summary>
-    public bool IsClosed => Channel.IsClosed;
+    public bool IsClosed
+    {
+        get
+        {
+            try { return Channel.IsClosed; }
+            catch (MpPipeClosedException) { return true; }   // released by its maker
+        }
+    }
 
     /// <summary>Sends one value; the other end receives it whole, in order.</summary>
     public void Send(object? item)
@@ -86,7 +93,11 @@ public sealed class MpPipeEnd : ISharedHandle
     }
 
     /// <summary>Closes this end for every process that has it; the other end can still receive what was sent.</summary>
-    public void Close() => Channel.Close();
+    public void Close()
+    {
+        try { Channel.Close(); }
+        catch (MpPipeClosedException) { }   // closed already, and released by its maker
+    }
 
     public override string ToString() =>
         $"MpPipeEnd ({(CanSend && CanReceive ? "duplex" : CanSend ? "sends" : "receives")})";

@@ -129,6 +129,39 @@ public sealed class EndpointTests : IDisposable
         finally { silent.ForEach(s => s.Dispose()); }
     }
 
+    [Fact]
+    public void Room_made_by_refusing_the_oldest_is_safe_when_the_oldest_has_sent_something()
+    {
+        using var endpoint = new Endpoint(Path.Combine(_directory, "e"), _secret, _ => { });
+        var sockets = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < Endpoint.MaxPending; i++) sockets.Add(ConnectRaw(endpoint.Path));
+            foreach (var socket in sockets) Assert.True(ReadNonce(socket));
+            // The oldest becomes readable as a new connection arrives: both wake the endpoint at once.
+            for (int i = 0; i < 30; i++)
+            {
+                sockets[i].Send(new byte[] { 1 });
+                var next = ConnectRaw(endpoint.Path);
+                sockets.Add(next);
+                Assert.True(ReadNonce(next));
+            }
+            using var client = Connection.Connect(endpoint.Path, _secret);
+        }
+        finally { sockets.ForEach(s => s.Dispose()); }
+    }
+
+    [Fact]
+    public void While_accepting_is_paused_and_nothing_waits_the_endpoint_sleeps_then_accepts()
+    {
+        using var endpoint = new Endpoint(Path.Combine(_directory, "e"), _secret, _ => { });
+        // As after running out of descriptors: the listener is left out of the wait for a while.
+        typeof(Endpoint).GetField("_acceptPausedUntil", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .SetValue(endpoint, Environment.TickCount64 + 300);
+        using (var wake = ConnectRaw(endpoint.Path)) Assert.True(ReadNonce(wake));   // accepted, then gone: nothing waits
+        using var client = Connection.Connect(endpoint.Path, _secret);
+    }
+
     private static Socket ConnectRaw(string path)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

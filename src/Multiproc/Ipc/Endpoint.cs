@@ -48,27 +48,36 @@ internal sealed class Endpoint : IDisposable
     private void Run()
     {
         var readable = new List<Socket>(MaxPending + 1);
-        try
+        while (!_disposed)
         {
-            while (!_disposed)
-            {
-                readable.Clear();
-                if (Environment.TickCount64 >= _acceptPausedUntil) readable.Add(_listener);
-                foreach (var pending in _pending) readable.Add(pending.Socket);
-                // Disposing the listener wakes the wait.
-                Socket.Select(readable, null, null, MicrosecondsToNextDeadline());
-                if (_disposed) break;
-                foreach (var socket in readable)
-                {
-                    if (socket == _listener) AcceptOne();
-                    else Advance(_pending.Find(p => p.Socket == socket)!);
-                }
-                while (_pending.Count > 0 && _pending[0].DeadlineTicks <= Environment.TickCount64) Refuse(_pending[0]);
-            }
+            // This thread is every connection's way in: nothing a peer does may end it.
+            try { Step(readable); }
+            catch (Exception) when (!_disposed) { }
+            catch (Exception) { break; }
         }
-        catch (Exception) when (_disposed) { }
         foreach (var pending in _pending) pending.Socket.Dispose();
         _pending.Clear();
+    }
+
+    private void Step(List<Socket> readable)
+    {
+        readable.Clear();
+        if (Environment.TickCount64 >= _acceptPausedUntil) readable.Add(_listener);
+        foreach (var pending in _pending) readable.Add(pending.Socket);
+        if (readable.Count == 0)
+        {
+            Thread.Sleep((int)Math.Max(1, _acceptPausedUntil - Environment.TickCount64));   // accepting is paused, nothing waits
+            return;
+        }
+        Socket.Select(readable, null, null, MicrosecondsToNextDeadline());   // disposing the listener wakes it
+        if (_disposed) return;
+        foreach (var socket in readable)
+        {
+            if (socket == _listener) AcceptOne();
+            // Accepting may have made room by refusing the oldest, which was readable too.
+            else if (_pending.Find(p => p.Socket == socket) is { } pending) Advance(pending);
+        }
+        while (_pending.Count > 0 && _pending[0].DeadlineTicks <= Environment.TickCount64) Refuse(_pending[0]);
     }
 
     private int MicrosecondsToNextDeadline()
@@ -86,9 +95,10 @@ internal sealed class Endpoint : IDisposable
         try { socket = _listener.Accept(); }
         catch (SocketException e)
         {
-            // Out of descriptors the connection stays queued, and the listener stays readable: waiting a
-            // little rather than retrying at once keeps the thread from spinning until some are closed.
-            if (e.SocketErrorCode == SocketError.TooManyOpenSockets) _acceptPausedUntil = Environment.TickCount64 + 100;
+            // Out of descriptors (or memory) the connection stays queued, and the listener stays readable:
+            // waiting a little rather than retrying at once keeps the thread from spinning until some are freed.
+            if (e.SocketErrorCode is not (SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.Interrupted or SocketError.WouldBlock))
+                _acceptPausedUntil = Environment.TickCount64 + 100;
             return;   // otherwise the peer gave up between the wake and the accept
         }
         if (_pending.Count == MaxPending) Refuse(_pending[0]);

@@ -13,7 +13,7 @@ namespace Multiproc.Ipc;
 /// stay behind); the receiver makes a new
 /// <see cref="FileInfo"/> or <see cref="DirectoryInfo"/>, which reads the file system when a property is
 /// first used: in the task, in parallel, and it is the file as it is now. On Unix the receiver adds
-/// UnixStat (what the Mode, User and Group columns show) as a property read on first use.
+/// UnixStat (what the Mode, User and Group columns show) as a property read each time it is used.
 /// A path names a file on this machine only: a hop to another machine must send a property bag instead.
 /// </remarks>
 internal static class FileSystemItems
@@ -27,11 +27,12 @@ internal static class FileSystemItems
     {
         writer.WriteByte(item is DirectoryInfo ? Directory : File);
         writer.WriteString(item.FullName);
+        wrapper ??= PSObject.AsPSObject(item);   // a bare FileInfo (from a typed list) finds the notes PowerShell keeps for it
         // By name: enumerating an object's properties reads every member of its type (~30 µs a file).
         var notes = new PSNoteProperty?[s_carried.Length];
         int count = 0;
         for (int i = 0; i < notes.Length; i++)
-            if (wrapper?.Properties[s_carried[i]] is PSNoteProperty { Value: string or bool } note) { notes[i] = note; count++; }
+            if (wrapper.Properties[s_carried[i]] is PSNoteProperty { Value: string or bool } note) { notes[i] = note; count++; }
         writer.WriteInt32(count);
         foreach (var note in notes)
         {

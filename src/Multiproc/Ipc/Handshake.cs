@@ -17,7 +17,7 @@ internal static class Handshake
     private const byte Accepted = 0x5A;
     private const byte Rejected = 0xA5;
 
-    /// <summary>How long a handshake may take in all, on either side.</summary>
+    /// <summary>How long the endpoint gives a whole handshake; the client waits this long for each answer.</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     /// <summary>Client side; throws <see cref="MpConnectionRefusedException"/> when the server refuses.</summary>

@@ -32,6 +32,7 @@ internal static class OpenPipes
     }
 
     /// <summary>This process's channel for an end of the pipe in <paramref name="path"/>.</summary>
+    /// <exception cref="MpPipeClosedException">Both ends were closed, and its maker released it.</exception>
     /// <exception cref="MpObjectGoneException">The file is gone: the session that made the pipe has ended.</exception>
     public static EndChannel Get(string path, int end)
     {
@@ -44,7 +45,10 @@ internal static class OpenPipes
                 try { file = PipeFile.Open(path); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
                 {
-                    throw new MpObjectGoneException("The pipe is gone: both its ends were closed, or the session that made it has ended.", path, e);
+                    // Its maker's directory is there, so its session lives: the maker released it, as both ends were closed.
+                    if (e is FileNotFoundException && Directory.Exists(Path.GetDirectoryName(path)))
+                        throw new MpPipeClosedException("This pipe is closed: both its ends were closed.", path, e);
+                    throw new MpObjectGoneException("The pipe is gone: the session that made it has ended.", path, e);
                 }
                 s_files[path] = file;
             }
