@@ -73,3 +73,26 @@ Describe 'The examples' {
         $out[-1] | Should -Be '2 passed, 0 failed'
     }
 }
+
+Describe 'The README' {
+    It 'runs its PowerShell code as written, from the repository''s root' {
+        $root = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
+        $readme = Get-Content (Join-Path $root 'README.md') -Raw
+        $blocks = [regex]::Matches($readme, '(?ms)^```powershell\r?\n(.*?)^```') | ForEach-Object { $_.Groups[1].Value }
+        $blocks | Should -Not -BeNullOrEmpty
+        $i = 0
+        foreach ($block in $blocks) {
+            $file = Join-Path $TestDrive "readme-$((++$i)).ps1"
+            Set-Content $file $block
+            # Each error record is named by its id: the tour's one expected error is the hung task's timeout.
+            $run = "Set-Location '$root'; & '$file' 2>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.ErrorRecord]) { 'ERROR: ' + `$_.FullyQualifiedErrorId } else { `"`$_`" } }"
+            $out = & $script:Pwsh -NoProfile -NonInteractive -Command $run
+            $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+            $errors = @($out | Where-Object { $_ -like 'ERROR: *' })
+            $errors | Should -Be @('ERROR: MpTaskTimeout,Multiproc.Commands.InvokeMpPoolCommand') -Because ($out -join "`n")
+            @($out | Where-Object { $_ -like 'child * got 42' }) | Should -HaveCount 1
+            @($out | Where-Object { $_ -like 'hi from *' }) | Should -HaveCount 1
+        }
+        Remove-Item (Join-Path ([IO.Path]::GetTempPath()) 'run-*.jsonl') -ErrorAction Ignore
+    }
+}
