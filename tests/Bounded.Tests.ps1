@@ -128,7 +128,8 @@ Import-Module '$script:ModulePath'
 `$q = New-MpQueue
 `$hog = [System.Collections.Generic.List[object]]::new()
 try { while (`$true) { `$hog.Add([System.IO.File]::OpenRead('$script:ModulePath/Multiproc.psd1')) } } catch { }
-# Not a new pool: starting one with no descriptor left aborts pwsh now and then ("Out of memory."), in the runtime.
+# Not a new pool: with no descriptor left, .NET's thread pool cannot start the worker thread a pool's start
+# asks for (Thread.StartCore throws OutOfMemoryException inside the thread pool) and the process aborts.
 `$tries = { New-MpLock }, { New-MpPipe }, { Start-MpProcess { 'child' } -Wait }
 foreach (`$try in `$tries) {
     try { `$null = & `$try; 'made' } catch { "`$(`$_.FullyQualifiedErrorId -replace ',.*') `$(`$_.CategoryInfo.Category) `$(`$_.Exception.Message -like '*no file descriptor left*ulimit -n*')" }

@@ -96,3 +96,32 @@ Describe 'The README' {
         Remove-Item (Join-Path ([IO.Path]::GetTempPath()) 'run-*.jsonl') -ErrorAction Ignore
     }
 }
+
+Describe 'The about_Multiproc topic' {
+    It 'runs its code as written: the examples in one session, the Pester one in Pester' {
+        $blocks = [System.Collections.Generic.List[string]]::new()
+        $current = [System.Collections.Generic.List[string]]::new()
+        foreach ($line in (Get-Content (Join-Path $PSScriptRoot '../docs/en-US/about_Multiproc.md')) + '') {
+            if ($line.StartsWith('    ')) { $current.Add($line.Substring(4)); continue }
+            if ($current.Count -and -not $line.Trim()) { $current.Add(''); continue }
+            if ($current.Count) { $blocks.Add(($current -join "`n").Trim()); $current.Clear() }
+        }
+        $blocks.Count | Should -BeGreaterThan 5
+        $pesterBlocks = @($blocks | Where-Object { $_ -match "(?m)^It '" })
+        $pesterBlocks | Should -HaveCount 1
+        $script = Join-Path $TestDrive 'about.ps1'
+        ($blocks | Where-Object { $_ -notmatch "(?m)^It '" }) -join "`n`n" | Set-Content $script
+        $run = "Import-Module '$script:ModulePath'; & '$script' 2>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.ErrorRecord]) { 'ERROR: ' + `$_ } else { `"`$_`" } }"
+        $out = & $script:Pwsh -NoProfile -NonInteractive -Command $run
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        @($out | Where-Object { $_ -like 'ERROR: *' }) | Should -HaveCount 0 -Because ($out -join "`n")
+        $out | Should -Contain '42'
+        $out | Should -Contain 'got 42'
+        @($out | Where-Object { $_ -like 'hello world *' }) | Should -HaveCount 10
+        $tests = Join-Path $TestDrive 'About.Tests.ps1'
+        "Describe 'about_Multiproc' {`n$($pesterBlocks[0])`n}" | Set-Content $tests
+        $pester = "Import-Module '$((Get-Module Pester).Path)'; Import-Module '$script:ModulePath'; `$r = Invoke-Pester -Path '$tests' -PassThru -Output None; `"`$(`$r.PassedCount) `$(`$r.FailedCount)`""
+        & $script:Pwsh -NoProfile -NonInteractive -Command $pester | Should -Be '1 0'
+        Remove-Item (Join-Path ([IO.Path]::GetTempPath()) 'servers-*.jsonl') -ErrorAction Ignore
+    }
+}
