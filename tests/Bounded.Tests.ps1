@@ -126,6 +126,8 @@ Describe 'File descriptors' {
         @"
 Import-Module '$script:ModulePath'
 `$q = New-MpQueue
+`$a, `$b = New-MpPipe
+`$a.Send('y' * 100000)   # over 64 KB: it waits in a file beside the pipe
 `$hog = [System.Collections.Generic.List[object]]::new()
 try { while (`$true) { `$hog.Add([System.IO.File]::OpenRead('$script:ModulePath/Multiproc.psd1')) } } catch { }
 # Not a new pool: with no descriptor left, .NET's thread pool cannot start the worker thread a pool's start
@@ -134,9 +136,11 @@ try { while (`$true) { `$hog.Add([System.IO.File]::OpenRead('$script:ModulePath/
 foreach (`$try in `$tries) {
     try { `$null = & `$try; 'made' } catch { "`$(`$_.FullyQualifiedErrorId -replace ',.*') `$(`$_.CategoryInfo.Category) `$(`$_.Exception.Message -like '*no file descriptor left*ulimit -n*')" }
 }
+try { `$null = `$b.Receive(5); 'received' } catch { "receive `$(`$_.Exception.GetType().Name)" }
 `$q.Put('still')
 `$hog | ForEach-Object Dispose
 "queue `$(`$q.Get(5))"
+"pipe `$(`$b.Receive(5).Length)"
 "again `$(Start-MpProcess { 'child' } -Wait) `$(1..3 | Invoke-MpPool { `$_ })"
 "@ | Set-Content $script
         $out = bash -c "ulimit -n 400 && '$script:Pwsh' -NoProfile -NonInteractive -File '$script' 2>&1"
@@ -145,7 +149,9 @@ foreach (`$try in `$tries) {
             'MpNoRoom ResourceUnavailable True'
             'MpNoRoom ResourceUnavailable True'
             'MpNoRoom ResourceUnavailable True'
+            'receive MpNoRoomException'
             'queue still'
+            'pipe 100000'
             'again child 1 2 3'
         )
     }

@@ -20,6 +20,8 @@ internal sealed class EndChannel
     private readonly MessageRing _out;
     private readonly MessageRing _in;
     private readonly string _spillDirectory;
+    private readonly object _unreadGate = new();
+    private Frame? _unread;   // guarded by _unreadGate: a spilled message taken whose file could not be opened yet
 
     public EndChannel(PipeFile file, MessageRing outgoing, MessageRing incoming, string spillDirectory)
     {
@@ -89,7 +91,7 @@ internal sealed class EndChannel
         {
             try { File.Delete(path); } catch (IOException) { }
             if (_out.SendingClosed || _out.ReceivingClosed) return false;
-            throw new MpSerializationException(
+            throw OpenFileLimit.Error(e, "store a large message for the pipe") ?? (Exception)new MpSerializationException(
                 $"A message of {body.Length:N0} bytes could not be stored for the pipe ({e.Message}). Free space in '{_spillDirectory}', or send smaller messages.", null, e);
         }
         var record = new WireWriter(128);   // rare: a message over 64 KB
@@ -109,8 +111,10 @@ internal sealed class EndChannel
         try
         {
             if (_out.SendingClosed) throw ClosedHere();
-            if (_in.Receive(timeout, cancel) is not { } frame) throw _out.SendingClosed || _in.ReceivingClosed ? ClosedHere() : Drained();
-            message = frame.Type == FrameType.PipeSpill ? Unspill(frame) : frame;
+            Frame? held;
+            lock (_unreadGate) (held, _unread) = (_unread, null);
+            if ((held ?? _in.Receive(timeout, cancel)) is not { } frame) throw _out.SendingClosed || _in.ReceivingClosed ? ClosedHere() : Drained();
+            message = frame.Type == FrameType.PipeSpill ? UnspillOrHold(frame) : frame;
         }
         catch (TimeoutException) { throw TimedOut(timeout); }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
@@ -125,18 +129,30 @@ internal sealed class EndChannel
         return new WireReader(message.Body).ReadValue();
     }
 
+    // With no descriptor left the file cannot be opened: the message is kept for the next Receive, not lost.
+    private Frame UnspillOrHold(Frame record)
+    {
+        try { return Unspill(record); }
+        catch (IOException e) when (OpenFileLimit.Error(e, "read a large message from the pipe") is { } noRoom)
+        {
+            lock (_unreadGate) _unread ??= record;
+            throw noRoom;
+        }
+    }
+
     private static Frame Unspill(Frame record)
     {
         var reader = new WireReader(record.Body);
         var type = (FrameType)reader.ReadByte();
         var path = reader.ReadString();
-        try
+        if (new FileInfo(path).Length > MpSettings.MaxMessageBytes)
         {
-            if (new FileInfo(path).Length > MpSettings.MaxMessageBytes)
-                throw new InvalidDataException($"A spilled message is over the size limit of {MpSettings.MaxMessageBytes:N0} bytes.");
-            return new Frame(type, File.ReadAllBytes(path));
+            File.Delete(path);
+            throw new InvalidDataException($"A spilled message is over the size limit of {MpSettings.MaxMessageBytes:N0} bytes.");
         }
-        finally { File.Delete(path); }
+        var body = File.ReadAllBytes(path);   // a failure leaves the file, for a Receive that holds the record to read again
+        File.Delete(path);
+        return new Frame(type, body);
     }
 
     /// <summary>True when a message (or the end) is there to receive, waiting up to <paramref name="timeout"/>.</summary>
