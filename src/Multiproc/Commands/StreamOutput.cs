@@ -25,7 +25,7 @@ internal static class StreamOutput
         switch (stream)
         {
             case null: cmdlet.WriteObject(value); break;
-            case StreamKind.Error: WriteError(cmdlet, source.Tag((ErrorRecord)value!), IsVerdict((ErrorRecord)value!)); break;
+            case StreamKind.Error: WriteError(cmdlet, source.Tag((ErrorRecord)value!), IsVerdict((ErrorRecord)value!), source); break;
             case StreamKind.Warning: WriteRecord(cmdlet, s_writeWarning, source.Tag((WarningRecord)value!), cmdlet.WriteWarning); break;
             case StreamKind.Verbose: WriteRecord(cmdlet, s_writeVerbose, source.Tag((VerboseRecord)value!), cmdlet.WriteVerbose); break;
             case StreamKind.Debug: WriteRecord(cmdlet, s_writeDebug, source.Tag((DebugRecord)value!), cmdlet.WriteDebug); break;
@@ -48,7 +48,8 @@ internal static class StreamOutput
             if (stream is null) cmdlet.WriteObject(value);
             else Write(cmdlet, stream, value, source ??= result.SourceOf(inputIndex, input));
         }
-        if (result.Failure is { } own && result.FailureFor(inputIndex, input) is { } failure) WriteError(cmdlet, failure, IsVerdict(own));
+        if (result.Failure is { } own && result.FailureFor(inputIndex, input) is { } failure)
+            WriteError(cmdlet, failure, IsVerdict(own), source ?? result.SourceOf(inputIndex, input));
     }
 
     /// <summary>
@@ -56,12 +57,12 @@ internal static class StreamOutput
     /// appends the writing cmdlet to the id when it stamps the record with its invocation, so that step is
     /// skipped for it. The module's verdicts on a task or child are this cmdlet's errors and name it.
     /// </summary>
-    private static void WriteError(Cmdlet cmdlet, ErrorRecord record, bool verdict)
+    private static void WriteError(Cmdlet cmdlet, ErrorRecord record, bool verdict, MpSource source)
     {
         if (!verdict)
         {
             s_preserveInvocation?.SetValue(record, true);
-            SayWhere(record);   // a verdict's message says it already
+            SayWhere(record, source);   // a verdict's message says it already
         }
         cmdlet.WriteError(record);
     }
@@ -70,9 +71,8 @@ internal static class StreamOutput
     /// The message a person reads ends with the input and process the record came from, as in
     /// `Invoke-MpPool: bad item (input 3, process 4711)`; the exception's own message stays as thrown.
     /// </summary>
-    private static void SayWhere(ErrorRecord record)
+    private static void SayWhere(ErrorRecord record, MpSource source)
     {
-        if (PSObject.AsPSObject(record).Properties[MpSource.PropertyName]?.Value is not MpSource source) return;
         string where = source.Input is null ? $" (process {source.ProcessId})" : $" (input {Shorten(source.Input)}, process {source.ProcessId})";
         string message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception.Message;
         if (message.EndsWith(where, StringComparison.Ordinal)) return;   // written before (Receive-MpProcess -Keep)

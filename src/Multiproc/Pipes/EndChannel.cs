@@ -11,8 +11,8 @@ namespace Multiproc.Pipes;
 /// (<see cref="MessageRing"/>), so an end is one object wherever its handles are. A message too large for
 /// a ring is written to a file beside the pipe's, and the ring carries the file's name: it has left the
 /// sender's process all the same, and a receiver that dies loses at most the message in its hands.
-/// Every use of the rings is between <see cref="PipeFile.Enter"/> and <see cref="PipeFile.Exit"/>: a pipe
-/// this process released is closed, and its memory is gone.
+/// Every use of the rings is under a <see cref="PipeFile.Hold"/>: a pipe this process released is closed,
+/// and its memory is gone.
 /// </remarks>
 internal sealed class EndChannel
 {
@@ -36,22 +36,18 @@ internal sealed class EndChannel
     {
         get
         {
-            if (!_file.Enter()) return true;
-            try { return _out.SendingClosed; }
-            finally { _file.Exit(); }
+            using var use = _file.Hold();
+            return !use.Held || _out.SendingClosed;
         }
     }
 
     /// <summary>Closes the end for every process: the other end receives what was sent, then sees the end.</summary>
     public void Close()
     {
-        if (!_file.Enter()) return;
-        try
-        {
-            _out.CloseSending();
-            _in.CloseReceiving();
-        }
-        finally { _file.Exit(); }
+        using var use = _file.Hold();
+        if (!use.Held) return;
+        _out.CloseSending();
+        _in.CloseReceiving();
     }
 
     public void Send(object? value) => Send(FrameType.PipeValue, value, default);
@@ -65,16 +61,12 @@ internal sealed class EndChannel
         {
             if (type == FrameType.PipeBytes) body.WriteRaw(bytes);
             else body.WriteValue(value);
-            if (!_file.Enter()) throw ClosedHere();
-            try
-            {
-                if (_out.SendingClosed) throw ClosedHere();
-                bool sent = FrameCodec.HeaderSize + body.Length <= MessageRing.MaxFrame
-                    ? _out.Send(type, body.WrittenSpan, spill: false)
-                    : SendSpilled(type, body.WrittenSpan);
-                if (!sent) throw _out.SendingClosed ? ClosedHere() : OtherEndClosed();
-            }
-            finally { _file.Exit(); }
+            using var use = _file.Hold();
+            if (!use.Held || _out.SendingClosed) throw ClosedHere();
+            bool sent = FrameCodec.HeaderSize + body.Length <= MessageRing.MaxFrame
+                ? _out.Send(type, body.WrittenSpan, spill: false)
+                : SendSpilled(type, body.WrittenSpan);
+            if (!sent) throw _out.SendingClosed ? ClosedHere() : OtherEndClosed();
         }
         finally { SpareWriter.Return(body); }
     }
@@ -106,11 +98,11 @@ internal sealed class EndChannel
     /// <param name="bytesOnly">Only a byte array will do.</param>
     public object? Receive(TimeSpan timeout, CancellationToken cancel, bool bytesOnly = false)
     {
-        if (!_file.Enter()) throw ClosedHere();
+        using var use = _file.Hold();
         Frame message;
         try
         {
-            if (_out.SendingClosed) throw ClosedHere();
+            if (!use.Held || _out.SendingClosed) throw ClosedHere();
             Frame? held;
             lock (_unreadGate) (held, _unread) = (_unread, null);
             if ((held ?? _in.Receive(timeout, cancel)) is not { } frame) throw _out.SendingClosed || _in.ReceivingClosed ? ClosedHere() : Drained();
@@ -122,7 +114,6 @@ internal sealed class EndChannel
             throw new MpSerializationException(
                 $"A message on the pipe could not be read ({e.Message}): something other than Multiproc wrote to its memory or files. Make a new pipe.", null, e);
         }
-        finally { _file.Exit(); }
         if (message.Type == FrameType.PipeBytes) return message.Body;
         if (bytesOnly) throw new MpSerializationException(
             "The message was sent with Send(), not SendBytes(), and is not a byte array: read such messages with Receive().");
@@ -158,9 +149,8 @@ internal sealed class EndChannel
     /// <summary>True when a message (or the end) is there to receive, waiting up to <paramref name="timeout"/>.</summary>
     public bool Poll(TimeSpan timeout)
     {
-        if (!_file.Enter()) return true;
-        try { return _out.SendingClosed || _in.Poll(timeout); }
-        finally { _file.Exit(); }
+        using var use = _file.Hold();
+        return !use.Held || _out.SendingClosed || _in.Poll(timeout);
     }
 
     private static MpTimeoutException TimedOut(TimeSpan timeout) => new(

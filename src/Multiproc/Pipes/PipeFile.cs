@@ -56,9 +56,19 @@ internal sealed unsafe class PipeFile
         foreach (var end in _ends) end.Close();
     }
 
-    /// <summary>Starts an operation on the pipe's memory; false once this process has released it.</summary>
-    /// <remarks>Every true is followed by one <see cref="Exit"/>.</remarks>
-    public bool Enter()
+    /// <summary>An operation on the pipe's memory, for a using statement: not held once this process has released the pipe.</summary>
+    public readonly ref struct Use
+    {
+        private readonly PipeFile? _file;
+        internal Use(PipeFile file) => _file = file;
+        public bool Held => _file is not null;
+        public void Dispose() => _file?.Exit();
+    }
+
+    /// <summary>Starts an operation on the pipe's memory; check <see cref="Use.Held"/> before touching it.</summary>
+    public Use Hold() => Enter() ? new Use(this) : default;
+
+    private bool Enter()
     {
         Interlocked.Increment(ref _users);
         if (Volatile.Read(ref _released) == 0) return true;
@@ -66,8 +76,8 @@ internal sealed unsafe class PipeFile
         return false;
     }
 
-    /// <summary>Ends an operation; the pipe is released when it found both ends closed.</summary>
-    public void Exit()
+    // Ends an operation; the pipe is released when it found both ends closed.
+    private void Exit()
     {
         if (Volatile.Read(ref _released) == 0 && _rings[0].SendingClosed && _rings[1].SendingClosed)
             Interlocked.Exchange(ref _released, 1);
@@ -77,7 +87,7 @@ internal sealed unsafe class PipeFile
     /// <summary>Releases the pipe if both its ends were closed, here or in any other process.</summary>
     public void Touch()
     {
-        if (Enter()) Exit();
+        using var _ = Hold();
     }
 
     private void Unmap()
