@@ -105,3 +105,69 @@ Describe 'A second Ctrl+C' {
         finally { Remove-Item $started -Recurse -Force }
     }
 }
+
+Describe 'A callback at an idle prompt' {
+    BeforeAll {
+        if (-not $script:Tmux) { return }
+        # No guesses from history drawn after the typed text, and no history kept.
+        $options = 'Set-PSReadLineOption -PredictionSource None -HistorySaveStyle SaveNothing'
+        Invoke-Tmux 'new-session', '-d', '-s', 'mp', '-x', '120', '-y', '40', "'$script:Pwsh' -NoProfile -NoLogo -NoExit -Command '$options'"
+        $null = Wait-Output '^PS .*>$'
+        Send-Line "Import-Module '$script:ModulePath'; `$p = New-MpPool -Size 1; 'pool ' + 'ready'"
+        $null = Wait-Output '^pool ready$'
+        $script:Prompt = ((Get-Screen) -match '^PS .*>' | Select-Object -Last 1) -replace '>.*$', '> '
+
+        # The screen's lines from the last $Line on, blank ones left out.
+        function Get-ScreenFrom([string] $Line) {
+            $screen = @(Get-Screen | Where-Object { $_ })
+            $at = [array]::LastIndexOf($screen, $Line)
+            if ($at -ge 0) { $screen[$at..($screen.Count - 1)] }
+        }
+    }
+
+    AfterAll {
+        if ($script:Tmux) { Invoke-Tmux 'kill-server' 2>$null }
+    }
+
+    It 'writes its line above the prompt, and what was typed stays there to run (<Case>)' -ForEach @(
+        @{ Case = 'nothing typed'; Typed = '' }
+        @{ Case = 'a command typed'; Typed = "'typed ' + 'text'" }
+        @{ Case = 'a command longer than a row'; Typed = "'typed ' + '$('y' * 150)'" }
+    ) {
+        if (-not $script:Tmux) { Set-ItResult -Skipped -Because 'tmux is not installed'; return }
+        $mark = [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $done = Join-Path ([IO.Path]::GetTempPath()) "mp-callback-$mark"
+        # The task ends once the test has typed; the callback prints two lines, one in colour.
+        Send-Line "`$t = Invoke-MpPool { while (-not (Test-Path '$done')) { Start-Sleep -Milliseconds 20 }; '$mark' } -Pool `$p -Async -Callback { Write-Host ('callback ' + `$_); Write-Host 'in colour' -ForegroundColor Green }"
+        Wait-Until { (Get-Screen | Where-Object { $_ } | Select-Object -Last 1) -eq $script:Prompt.TrimEnd() } -Because 'the prompt to come back'
+        if ($Typed) { Invoke-Tmux 'send-keys', '-t', 'mp', '-l', $Typed }
+        $expected = @("callback $mark", 'in colour') + @(($script:Prompt + $Typed) -split '(.{120})' | Where-Object { $_ } | ForEach-Object TrimEnd)
+        Wait-Until { (Get-Screen) -match [regex]::Escape($Typed.Substring(0, [Math]::Min(20, $Typed.Length))) } -Because 'the typed text to show'
+        $null = New-Item -ItemType File $done
+        try {
+            # With a line typed, PSReadLine on Unix runs events at the next key after 300 ms without one: press
+            # one that changes nothing, a second apart, until the callback has printed.
+            try {
+                Wait-Until {
+                    if ($Typed) { Invoke-Tmux 'send-keys', '-t', 'mp', 'End' }
+                    $shown = [Diagnostics.Stopwatch]::StartNew()
+                    while (-not ((Get-Screen) -contains "callback $mark") -and $shown.ElapsedMilliseconds -lt 1000) { Start-Sleep -Milliseconds 50 }
+                    (Get-Screen) -contains "callback $mark"
+                } -TimeoutSeconds 60 -Because 'the callback to print'
+            }
+            catch { throw "$_ The terminal shows:`n$((Get-Screen | Where-Object { $_ }) -join "`n")" }
+            Wait-Until { $null -ne (Get-ScreenFrom "callback $mark") -and @(Get-ScreenFrom "callback $mark").Count -ge $expected.Count } -Because 'the prompt to be drawn again'
+            $after = @(Get-ScreenFrom "callback $mark")
+            $after -join "`n" | Should -Be ($expected -join "`n") -Because 'the callback lines sit above an intact prompt holding what was typed'
+            (Get-Screen) -match "[^ ]callback $mark" | Should -BeNullOrEmpty -Because 'nothing is printed into the typed line'
+        }
+        finally { Remove-Item $done -ErrorAction Ignore }
+        if ($Typed) {
+            Invoke-Tmux 'send-keys', '-t', 'mp', 'Enter'
+            $null = Wait-Output '^typed (text|y+)$'
+        }
+        Send-Line "'next ' + 'command $mark'"
+        $null = Wait-Output "^next command $mark$"
+        (Get-Screen) -match "^$([regex]::Escape($script:Prompt))'next ' \+ 'command $mark'$" | Should -Not -BeNullOrEmpty -Because 'the next command is typed on a prompt of its own'
+    }
+}

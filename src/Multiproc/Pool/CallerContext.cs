@@ -118,7 +118,7 @@ public sealed class CallerContext
     /// <summary>The engine event's action. Not for use from scripts.</summary>
     public static void RunPendingHere()
     {
-        if (Runspace.DefaultRunspace is { } runspace && s_contexts.TryGetValue(runspace, out var context))
-            context.RunPending(null);
+        if (Runspace.DefaultRunspace is { } runspace && s_contexts.TryGetValue(runspace, out var context) && context.HasPending)
+            IdlePrompt.Run(() => context.RunPending(null));
     }
 }

@@ -1,0 +1,102 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Reflection;
+
+namespace Multiproc.Pool;
+
+/// <summary>
+/// Prints above a prompt that waits for input: what a callback writes at an idle PSReadLine prompt takes
+/// the prompt's place, and the prompt is drawn again below it with what was typed, as a well-behaved
+/// console program does.
+/// </summary>
+/// <remarks>
+/// PSReadLine runs engine events from its key loop; when their output moves the cursor, it draws the
+/// typed text again on the new row but not the prompt, and text printed mid-line stays in the line.
+/// PSReadLine is reached through its public static API by reflection, so the module does not depend on it.
+/// On Unix a typed line delays events until the next key: PSReadLine asks the terminal where the cursor is
+/// before it runs them, and that waits for the thread that reads keys.
+/// </remarks>
+internal static class IdlePrompt
+{
+    private const string ReadLineFunction = "PSConsoleHostReadLine";
+    private static readonly Lazy<PSReadLineApi?> s_api = new(PSReadLineApi.Find);
+
+    /// <summary>
+    /// Runs <paramref name="write"/>; when it is called from an engine event's action that PSReadLine runs
+    /// while it waits for input, what it prints goes above the prompt.
+    /// </summary>
+    internal static void Run(Action write)
+    {
+        if (!FromIdleReadLine() || s_api.Value is not { } api) { write(); return; }
+        api.WriteAbovePrompt(write);
+    }
+
+    // The action's own frame, then PSReadLine's reading function: a key handler or a completion between
+    // them would be interrupted mid-draw, so only this shape counts.
+    private static bool FromIdleReadLine()
+    {
+        if (Console.IsOutputRedirected || Console.IsInputRedirected) return false;
+        var frames = Runspace.DefaultRunspace?.Debugger.GetCallStack().Take(2).ToArray();
+        return frames is { Length: 2 } && frames[1].FunctionName == ReadLineFunction;
+    }
+
+    private sealed class PSReadLineApi
+    {
+        private readonly MethodInfo _getBufferState, _setCursorPosition, _invokePrompt, _getOptions;
+
+        private PSReadLineApi(MethodInfo getBufferState, MethodInfo setCursorPosition, MethodInfo invokePrompt, MethodInfo getOptions)
+        {
+            (_getBufferState, _setCursorPosition, _invokePrompt, _getOptions) = (getBufferState, setCursorPosition, invokePrompt, getOptions);
+        }
+
+        internal static PSReadLineApi? Find()
+        {
+            var type = AppDomain.CurrentDomain.GetAssemblies()
+                .Select(a => a.GetType("Microsoft.PowerShell.PSConsoleReadLine", throwOnError: false))
+                .FirstOrDefault(t => t is not null);
+            if (type is null) return null;
+            var getBufferState = type.GetMethod("GetBufferState", [typeof(string).MakeByRefType(), typeof(int).MakeByRefType()]);
+            var setCursorPosition = type.GetMethod("SetCursorPosition", [typeof(int)]);
+            var invokePrompt = type.GetMethod("InvokePrompt", [typeof(ConsoleKeyInfo?), typeof(object)]);
+            var getOptions = type.GetMethod("GetOptions", Type.EmptyTypes);
+            return getBufferState is null || setCursorPosition is null || invokePrompt is null || getOptions is null
+                ? null
+                : new PSReadLineApi(getBufferState, setCursorPosition, invokePrompt, getOptions);
+        }
+
+        internal void WriteAbovePrompt(Action write)
+        {
+            var state = new object?[] { null, 0 };
+            _getBufferState.Invoke(null, state);
+            int editPoint = (int)state[1]!;
+            SetCursorPosition(0);   // the input's start, just after the prompt
+            int promptRow = Math.Max(0, Console.CursorTop - ExtraPromptLineCount());
+            Console.SetCursorPosition(0, promptRow);
+            Console.Write("\x1b[J");                  // the prompt and the input make room for the output
+            Console.SetCursorPosition(0, promptRow);  // .NET knows again where the cursor is
+            try { write(); }
+            finally
+            {
+                if (Console.CursorLeft != 0) Console.WriteLine();
+                _invokePrompt.Invoke(null, [null, Console.CursorTop]);   // the prompt and the input, the cursor at the input's start
+                int inputRow = Console.CursorTop;
+                SetCursorPosition(editPoint);
+                // Once the action returns, PSReadLine takes the cursor's row for the input's first row if the
+                // cursor has moved since it ran the events, and draws the input there: so the cursor ends on that
+                // row. If that is the row it was on, PSReadLine draws nothing and the cursor stays on the first
+                // row until the next key, a small blemish where the alternative is the input drawn twice.
+                Console.SetCursorPosition(Console.CursorLeft, inputRow);
+            }
+        }
+
+        private void SetCursorPosition(int offset) => _setCursorPosition.Invoke(null, [offset]);
+
+        private int ExtraPromptLineCount()
+        {
+            var options = _getOptions.Invoke(null, null);
+            return options?.GetType().GetProperty("ExtraPromptLineCount")?.GetValue(options) as int? ?? 0;
+        }
+    }
+}
