@@ -245,6 +245,51 @@ Import-Module '$((Get-Module Multiproc).Path)'
         }
     }
 
+    It 'quotes a task''s [Environment]::FailFast in the error, and prints no .NET stack' {
+        # In a pwsh of its own, to read what reaches its standard error.
+        $script = Join-Path $TestDrive 'failfast.ps1'
+        $stderr = Join-Path $TestDrive 'failfast.err'
+        Set-Content $script @"
+Import-Module '$((Get-Module Multiproc).Path)'
+[Multiproc.MpSettings]::StandbyCount = 0
+`$errs = `$null
+'ok', 'doomed' | Invoke-MpPool { if (`$_ -eq 'doomed') { [Environment]::FailFast("fail fast on `$_") }; `$_ } -Size 1 -ChunkSize 1 -ErrorVariable errs -ErrorAction SilentlyContinue
+"`$(`$errs[0].FullyQualifiedErrorId)|`$(`$errs[0])"
+`$c = Start-MpProcess { [Environment]::FailFast('a child fails fast') }
+`$null = `$c | Wait-MpProcess
+`$c | Receive-MpProcess -ErrorVariable childErrs -ErrorAction SilentlyContinue
+"`$(`$c.ExitCode)|`$(`$childErrs[0].FullyQualifiedErrorId)|`$(`$childErrs[0])"
+"@
+        $out = @(& $script:Pwsh -NoProfile -File $script 2> $stderr)
+        $out.Count | Should -Be 3 -Because "the script prints 'ok' and two lines of findings: $out"
+        $out[0] | Should -Be 'ok'
+        $id, $message = $out[1] -split '\|', 2
+        $id | Should -BeLike 'MpWorkerLost,*'
+        $message | Should -Match 'was killed by SIGABRT, saying "Process terminated\. fail fast on doomed"\. It was input 1 of the call'
+        $code, $id, $message = $out[2] -split '\|', 3
+        $code | Should -Be 134
+        $id | Should -Be 'MpChildFailed'
+        $message | Should -Match '^The process MpProcess-\d+ ended with code 134, saying "Process terminated\. a child fails fast"'
+        $printed = Get-Content $stderr -Raw
+        $printed | Should -Not -Match 'System\.Environment\.FailFast|^\s+at ' -Because 'the runtime''s report of the crash is in the errors, not its stack on the console'
+    }
+
+    It 'still copies what a child writes to its standard error, a line that begins like the runtime''s report too' {
+        $script = Join-Path $TestDrive 'stderr.ps1'
+        $stderr = Join-Path $TestDrive 'stderr.err'
+        Set-Content $script @"
+Import-Module '$((Get-Module Multiproc).Path)'
+`$null = Start-MpProcess { [Console]::Error.WriteLine('a line to stderr'); [Console]::Error.Write('Process'); [Console]::Error.Flush(); Start-Sleep -Milliseconds 200; [Console]::Error.WriteLine('ing, not terminated') } | Wait-MpProcess
+1..2 | Invoke-MpPool { [Console]::Error.WriteLine("task `$_ to stderr") } -Size 1
+"@
+        & $script:Pwsh -NoProfile -File $script 2> $stderr
+        $lines = @(Get-Content $stderr)
+        $lines | Should -Contain 'a line to stderr'
+        $lines | Should -Contain 'Processing, not terminated'
+        $lines | Should -Contain 'task 1 to stderr'
+        $lines | Should -Contain 'task 2 to stderr'
+    }
+
     It 'gives the code of a task''s exit' {
         $errs = $null
         'a', 'exit', 'b' | Invoke-MpPool { if ($_ -eq 'exit') { exit 7 }; $_ } -Pool $script:Pool -ChunkSize 1 -ErrorVariable errs -ErrorAction SilentlyContinue |

@@ -154,7 +154,8 @@ public sealed partial class MpPool
     /// null when that item never started (none starts after an item being stopped has ended).
     /// </summary>
     /// <param name="closedAlive">It closed its connection while it still ran (and was killed for it).</param>
-    private static MpException? LostTask(PoolMember member, SentChunk chunk, PoolItem item, bool closedAlive)
+    /// <param name="lastWords">What the runtime reported as the worker died (Child.LastWords), or "".</param>
+    private static MpException? LostTask(PoolMember member, SentChunk chunk, PoolItem item, bool closedAlive, string lastWords)
     {
         int at = Array.IndexOf(chunk.Items, item);
         switch (member.Stop)
@@ -169,7 +170,7 @@ public sealed partial class MpPool
         }
         var how = member.ExitCode is { } code ? $"ended: the task ran `exit {code}`"
             : closedAlive ? "stopped answering (its connection closed while it ran), so it was killed"
-            : member.Exit.Describe(member.Child.Process);
+            : member.Exit.Describe(member.Child.Process) + lastWords;
         return new MpWorkerLostException(
             $"The pool worker running this task (process {member.ProcessId}) {how}. It was input {item.InputIndex} of the call (counting from 0), " +
             $"attempt {item.Attempt}. The pool replaced the worker.", item.Input);

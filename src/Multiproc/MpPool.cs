@@ -443,6 +443,7 @@ public sealed partial class MpPool
             member.Child.Process.WaitForExit(2000);
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { /* gone already */ }
+        string lastWords = member.Child.LastWords();   // read before the lock: it may wait for the pipe to empty
         lock (_gate)
         {
             if (member.Retiring || !_members.Remove(member)) return;
@@ -453,7 +454,7 @@ public sealed partial class MpPool
             {
                 calls.Add(chunk.Call);
                 var left = chunk.Items.Skip(chunk.Resulted).ToList();
-                if (running && left.Count > 0 && !chunk.Call.Cancelled && LostTask(member, chunk, left[0], closedAlive) is { } error)
+                if (running && left.Count > 0 && !chunk.Call.Cancelled && LostTask(member, chunk, left[0], closedAlive, lastWords) is { } error)
                 {
                     Settle(left[0], Failure(error), member.ProcessId, completions, ref afterLock);
                     left.RemoveAt(0);

@@ -19,6 +19,7 @@ internal sealed class Child
     private Child(Session session, Process process, string token, Task<Connection> connected, bool isStandby, string runtimeSettings)
     {
         _session = session;
+        StandardError = ErrorRelay.Start(process.Id, process.StandardError.BaseStream);
         RuntimeSettings = runtimeSettings;
         Process = process;
         _token = token;
@@ -27,6 +28,9 @@ internal sealed class Child
     }
 
     public Process Process { get; }
+
+    /// <summary>Its standard error, copied to ours but for the runtime's fatal report, kept for the error that says how it ended.</summary>
+    public ErrorRelay StandardError { get; }
 
     /// <summary>Started ahead of need; it may have died while it waited.</summary>
     public bool IsStandby { get; }
@@ -64,7 +68,8 @@ internal sealed class Child
         var info = new ProcessStartInfo(MpSettings.PwshPath)
         {
             UseShellExecute = false,
-            RedirectStandardInput = true,   // stdout and stderr are inherited: the child's host output is ours
+            RedirectStandardInput = true,   // stdout is inherited: the child's host output is ours
+            RedirectStandardError = true,   // copied to ours by ErrorRelay, which keeps a crash's report short
         };
         // Start-up only: the worker takes the caller's whole environment before any user code runs.
         info.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
@@ -108,10 +113,14 @@ internal sealed class Child
         Kill();
         throw new MpObjectGoneException(
             HasExited
-                ? $"The child pwsh exited with code {Process.ExitCode} before it connected. Run '{MpSettings.PwshPath} -NoProfile' by hand to see why."
+                ? $"The child pwsh exited with code {Process.ExitCode} before it connected{LastWords()}. Run '{MpSettings.PwshPath} -NoProfile' by hand to see why."
                 : $"The child pwsh did not connect within {ConnectDeadline.TotalSeconds} seconds and was stopped.",
             Process.Id);
     }
+
+    /// <summary>", saying "Process terminated. boom"" when the runtime reported a fatal error as it ended; "" otherwise.</summary>
+    public string LastWords() =>
+        StandardError.TakeFatalReport(TimeSpan.FromSeconds(1)) is { } report ? $", saying \"{report}\"" : "";
 
     public void Kill()
     {

@@ -53,11 +53,12 @@ public sealed class MpProcess
 
     // Every frame has been read. A child that sent Done has finished and is leaving with _exit: it is
     // ended now, not ~10 ms later when the kernel has torn down its memory. Without Done it crashed or
-    // was killed, and its OS exit status tells how.
+    // was killed, and its OS exit status tells how; what the runtime said if it died of a fatal error
+    // becomes an error of its own.
     private void OnLinkClosed()
     {
         if (_reportedExitCode is { } code) Finish(code);
-        else _osExited.ContinueWith(exit => Finish(exit.Result), TaskScheduler.Default);
+        else _osExited.ContinueWith(exit => Finish(exit.Result, _child!.LastWords()), TaskScheduler.Default);
     }
 
     private MpProcess(JobSpec self)
@@ -262,7 +263,7 @@ public sealed class MpProcess
         _changed.Notify();
     }
 
-    private void Finish(int exitCode)
+    private void Finish(int exitCode, string lastWords = "")
     {
         lock (_gate)
         {
@@ -276,6 +277,9 @@ public sealed class MpProcess
                 _output.Add(new ChildOutput(StreamKind.Error, new MpTaskTimeoutException(
                     $"The process {Name} (Id {Id}) ran longer than its -Timeout of {timeout.TotalSeconds:0.###} s and was stopped " +
                     $"after {(_endTime.Value - StartTime).TotalSeconds:0.0} s{(exitCode == 137 ? $": it did not end within {StopGrace.TotalSeconds:0} s, so it was killed" : "")}.", this).ErrorRecord));
+            else if (_state == MpProcessState.Failed && lastWords != "")
+                _output.Add(new ChildOutput(StreamKind.Error, UnexpectedFailures.ChildFailed(new InvalidOperationException(
+                    $"The process {Name} ended with code {exitCode}{lastWords}."))));
         }
         _connection?.Close();
         _ended.TrySetResult();
