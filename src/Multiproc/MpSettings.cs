@@ -52,10 +52,26 @@ public static class MpSettings
     /// </summary>
     public static bool Inline
     {
-        get => s_inline || Environment.GetEnvironmentVariable("MULTIPROC_INLINE") is { } value &&
-            (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));
+        get => s_inline || IsSet(Environment.GetEnvironmentVariable("MULTIPROC_INLINE"));
         set => s_inline = value;
     }
+
+    private static bool s_portable = !Platform.Os.HasNativePaths || IsSet(Environment.GetEnvironmentVariable("MULTIPROC_PORTABLE"));
+
+    /// <summary>
+    /// The portable paths, built on .NET alone (SPEC section 12): always on where the native ones do not
+    /// run (anywhere but Linux on x64 or arm64); on Linux when set, or when the environment variable
+    /// MULTIPROC_PORTABLE was 1 or true at load. Children start in their parent's mode.
+    /// </summary>
+    public static bool Portable
+    {
+        get => s_portable;
+        set => s_portable = value || Platform.Os.HasNativePaths
+            ? value
+            : throw new MpInvalidArgumentException("This system has only the portable paths: the native ones need Linux on x64 or arm64.", value);
+    }
+
+    private static bool IsSet(string? value) => value == "1" || "true".Equals(value, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The pwsh that children run: $env:MULTIPROC_PWSH, else the pwsh in $PSHOME.</summary>
     internal static string PwshPath =>

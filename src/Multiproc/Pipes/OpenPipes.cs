@@ -16,7 +16,6 @@ internal static class OpenPipes
     /// its children to use and close holds only those still open.</remarks>
     public static PipeFile Create()
     {
-        Sync.Futex.EnsureSupported();
         foreach (var made in s_made.Values) made.Touch();
         PipeFile file;
         try { file = PipeFile.Create(Session.Current.PrivateDirectory); }
@@ -41,7 +40,6 @@ internal static class OpenPipes
         {
             if (!s_files.TryGetValue(path, out file))
             {
-                Sync.Futex.EnsureSupported();
                 try { file = PipeFile.Open(path); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
                 {

@@ -35,12 +35,12 @@ internal sealed class Child
     /// <summary>Started ahead of need; it may have died while it waited.</summary>
     public bool IsStandby { get; }
 
-    /// <summary>The runtime's settings in the environment it started from: unlike the rest, they cannot change later.</summary>
+    /// <summary>The runtime's settings in the environment it started from, and its mode: unlike the rest, they cannot change later.</summary>
     public string RuntimeSettings { get; }
 
-    /// <summary>The `DOTNET_` and `COMPlus_` variables of this process's environment, as one string.</summary>
+    /// <summary>The `DOTNET_` and `COMPlus_` variables of this process's environment and whether it runs portable, as one string.</summary>
     public static string CurrentRuntimeSettings() =>
-        string.Join('\n', Environment.GetEnvironmentVariables().Keys.Cast<string>()
+        $"{PortableVariable}={PortableValue}\n" + string.Join('\n', Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .Where(name => name.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) || name.StartsWith("COMPlus_", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .Select(name => $"{name}={Environment.GetEnvironmentVariable(name)}"));
@@ -73,6 +73,7 @@ internal sealed class Child
         };
         // Start-up only: the worker takes the caller's whole environment before any user code runs.
         info.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
+        info.Environment[PortableVariable] = PortableValue;   // the child runs in its parent's mode
         if (!info.Environment.ContainsKey("DOTNET_GCgen0size") && !info.Environment.ContainsKey("COMPlus_GCgen0size"))
             info.Environment["DOTNET_GCgen0size"] = Gen0Budget;
         foreach (var arg in new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", Bootstrap })
@@ -142,6 +143,9 @@ internal sealed class Child
     // once it has run allocating work.
     // The caller's own setting wins.
     private const string Gen0Budget = "0x4000000";
+
+    private const string PortableVariable = "MULTIPROC_PORTABLE";
+    private static string PortableValue => MpSettings.Portable ? "1" : "0";
 
     // Imports this very assembly as the module: through the manifest costs ~60 ms more at every start.
     private static readonly string Bootstrap =

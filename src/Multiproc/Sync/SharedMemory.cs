@@ -24,7 +24,6 @@ internal static unsafe class SharedMemory
     /// <exception cref="MpNoRoomException">A new segment does not fit in the private directory's file system.</exception>
     public static (string Path, int Offset) Allocate()
     {
-        Futex.EnsureSupported();
         lock (s_gate)
         {
             if (s_segment is null || !File.Exists(s_segment) || s_next + CellSize > SegmentSize)
@@ -57,7 +56,6 @@ internal static unsafe class SharedMemory
             {
                 if (!s_mapped.TryGetValue(path, out mapping))
                 {
-                    Futex.EnsureSupported();
                     try { mapping = Ipc.MappedFile.Open(path, SegmentSize); }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {

@@ -1,6 +1,6 @@
 using System;
-using System.Diagnostics;
 using System.Threading;
+using Multiproc.Platform;
 
 namespace Multiproc.Sync;
 
@@ -42,7 +42,7 @@ internal readonly unsafe struct SyncCell
     public void WakeAll()
     {
         Interlocked.Increment(ref _words[Sequence]);
-        if (Volatile.Read(ref _words[Sleepers]) > 0) Futex.WakeUp(&_words[Sequence], int.MaxValue);
+        if (Volatile.Read(ref _words[Sleepers]) > 0) Os.Waits.WakeUp(&_words[Sequence], int.MaxValue);
     }
 
     /// <summary>Waits until <paramref name="attempt"/> (run under the guard) succeeds, or the time is up.</summary>
@@ -70,7 +70,7 @@ internal readonly unsafe struct SyncCell
             while (spin.Count < 100 && Volatile.Read(ref _words[Sequence]) == sequence) spin.SpinOnce(sleep1Threshold: -1);
             if (Volatile.Read(ref _words[Sequence]) != sequence) continue;
             Interlocked.Increment(ref _words[Sleepers]);
-            Futex.WaitWhile(&_words[Sequence], sequence, (int)Math.Min(remaining, SleepSliceMs));
+            Os.Waits.WaitWhile(&_words[Sequence], sequence, (int)Math.Min(remaining, SleepSliceMs));
             Interlocked.Decrement(ref _words[Sleepers]);
             if (reclaim is not null && Volatile.Read(ref _words[Sequence]) == sequence)
             {
@@ -95,15 +95,5 @@ internal readonly unsafe struct SyncCell
     }
 
     /// <summary>Whether process <paramref name="pid"/> still runs (a zombie does not).</summary>
-    public static bool IsAlive(int pid)
-    {
-        if (pid == s_pid) return true;
-        try
-        {
-            var stat = System.IO.File.ReadAllText($"/proc/{pid}/stat");
-            int close = stat.LastIndexOf(')');
-            return close < 0 || close + 2 >= stat.Length || stat[close + 2] != 'Z';
-        }
-        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException) { return false; }
-    }
+    public static bool IsAlive(int pid) => pid == s_pid || Os.Processes.IsAlive(pid);
 }

@@ -1,9 +1,9 @@
 using System;
 using System.Diagnostics;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Management.Automation.Host;
 using Multiproc.Ipc;
+using Multiproc.Platform;
 using Multiproc.Processes;
 
 namespace Multiproc.Worker;
@@ -18,9 +18,8 @@ public static class WorkerMain
     /// <summary>Runs the child on the console host's runspace; returns its exit code. Not for use from scripts.</summary>
     public static int Run(PSHost host, EngineIntrinsics engine)
     {
-        // A terminal's Ctrl+C signals its whole foreground process group: in a group of its own, the
-        // child keeps running while its parent's wait is interrupted, as with Start-Job.
-        if (!OperatingSystem.IsWindows()) SetProcessGroup(0, 0);
+        // The child keeps running while a Ctrl+C interrupts its parent's wait, as with Start-Job.
+        Os.Control.IgnoreTerminalInterrupt();
 
         // The parent writes the endpoint, the secret, this child's token and its role on stdin, then closes it.
         var endpoint = Console.In.ReadLine();
@@ -61,22 +60,6 @@ public static class WorkerMain
         int exitCode = runner.Run();
         parent.Close();
         Session.EndCurrent();   // what this child made (objects, its private directory, children) goes with it
-        return ExitNow(exitCode);
+        return Os.Control.ExitNow(exitCode);   // everything the parent needs has been sent
     }
-
-    // Everything the parent needs has been sent; pwsh's orderly shutdown would add ~60 ms to every join.
-    private static int ExitNow(int exitCode)
-    {
-        if (OperatingSystem.IsWindows()) return exitCode;
-        Console.Out.Flush();
-        Console.Error.Flush();
-        SysExit(exitCode);
-        return exitCode;
-    }
-
-    [DllImport("libc", EntryPoint = "setpgid")]
-    private static extern int SetProcessGroup(int pid, int processGroup);
-
-    [DllImport("libc", EntryPoint = "_exit")]
-    private static extern void SysExit(int status);
 }

@@ -1,0 +1,58 @@
+# Which paths a session takes (SPEC section 12): Linux's native ones (futexes; memory mapped with no
+# descriptor kept), or the portable ones built on .NET alone that macOS and Windows take. The test
+# command runs the whole suite once in each mode; these tests show the mode is the one asked for.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $script:Portable = [Multiproc.MpSettings]::Portable
+}
+
+AfterAll {
+    [Multiproc.MpSettings]::Portable = $script:Portable
+    Remove-AllMpProcess
+}
+
+Describe 'The mode of a session' {
+    It 'is the one $env:MULTIPROC_PORTABLE asked for when the module loaded' {
+        $asked = $env:MULTIPROC_PORTABLE -in '1', 'true'
+        [Multiproc.MpSettings]::Portable | Should -Be ($asked -or -not $IsLinux)
+    }
+
+    It 'maps shared memory as the mode says: the portable way keeps a descriptor per mapping, the native one none' {
+        $child = Start-MpProcess {
+            $lock = New-MpLock
+            $null = $lock.Acquire()
+            @(Get-ChildItem /proc/$PID/fd | Where-Object { "$($_.Target)" -match '[\\/]sync-[0-9a-f]+$' }).Count
+        }
+        $null = $child | Wait-MpProcess -Timeout 60
+        $descriptors = $child | Receive-MpProcess
+        if ($script:Portable) { $descriptors | Should -BeGreaterThan 0 } else { $descriptors | Should -Be 0 }
+    }
+
+    It 'starts a child in its parent''s mode, also after the mode changed, and takes no standby of the other' -Skip:(-not $IsLinux) {
+        foreach ($mode in (-not $script:Portable), $script:Portable) {
+            [Multiproc.MpSettings]::Portable = $mode
+            $child = Start-MpProcess { [Multiproc.MpSettings]::Portable }
+            $null = $child | Wait-MpProcess -Timeout 60
+            $child | Receive-MpProcess | Should -Be $mode
+        }
+    }
+
+    It 'shares a lock between a portable and a native process of one session' -Skip:(-not $IsLinux) {
+        $lock = New-MpLock
+        $held = New-MpEvent
+        [Multiproc.MpSettings]::Portable = -not $script:Portable
+        try { $holder = Start-MpProcess { param($l, $e) $null = $l.Acquire(); $e.Set(); Start-Sleep -Milliseconds 300; $l.Release() } -ArgumentList $lock, $held }
+        finally { [Multiproc.MpSettings]::Portable = $script:Portable }
+        $held.Wait(60) | Should -BeTrue
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $lock.Acquire(30) | Should -BeTrue -Because 'the other mode''s holder releases it'
+        $watch.Elapsed.TotalMilliseconds | Should -BeGreaterThan 100 -Because 'it was held until then'
+        $lock.Release()
+        $null = $holder | Wait-MpProcess -Timeout 60
+        $holder.ExitCode | Should -Be 0
+    }
+
+    It 'refuses to leave the portable paths where there are no native ones' -Skip:$IsLinux {
+        { [Multiproc.MpSettings]::Portable = $false } | Should -Throw '*only the portable paths*'
+    }
+}
