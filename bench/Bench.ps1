@@ -129,14 +129,25 @@ function Measure-RoundTrip($End, [int] $Count) {
     for ($i = 0; $i -lt $Count; $i++) { $End.Send($i); $null = $End.Receive() }
     $watch.Elapsed.TotalMilliseconds * 1000 / $Count
 }
-$near, $far = New-MpPipe
-$echo = Start-MpProcess { param($end) while ($true) { try { $end.Send($end.Receive()) } catch { break } } } -ArgumentList $far
-$null = Measure-RoundTrip $near 1000   # warm up both sides
-$roundTrip = Get-Median @(foreach ($i in 1..$Samples) { Measure-RoundTrip $near 10000 })
-$near.Close(); Wait-MpProcess $echo
+function Measure-PipeRoundTrip {
+    $near, $far = New-MpPipe
+    $echo = Start-MpProcess { param($end) while ($true) { try { $end.Send($end.Receive()) } catch { break } } } -ArgumentList $far
+    $null = Measure-RoundTrip $near 1000   # warm up both sides
+    Get-Median @(foreach ($i in 1..$Samples) { Measure-RoundTrip $near 10000 })
+    $near.Close(); $null = Wait-MpProcess $echo
+}
+# The portable paths (SPEC section 12), which macOS and Windows take, in a child and here alike.
+function Invoke-Portable([scriptblock] $Measure) {
+    $native = [Multiproc.MpSettings]::Portable
+    [Multiproc.MpSettings]::Portable = $true
+    try { & $Measure } finally { [Multiproc.MpSettings]::Portable = $native }
+}
+$roundTrip = Measure-PipeRoundTrip
 $others = @{}
 if ($python) { $others['Python spawn'] = Measure-Python 'pipe-rt' }
 Add-Row 'pipe round trip (Send + Receive, child echoes), 10,000 times' $roundTrip $others -Unit 'us' -Target '<= 60 us'
+$others['native paths'] = $roundTrip
+Add-Row 'pipe round trip, portable paths' (Invoke-Portable { Measure-PipeRoundTrip }) $others -Unit 'us' -Target '<= 2x native'
 
 function Receive-PipeTimed($End, [int] $Count) {
     $null = $End.Receive()
@@ -207,6 +218,8 @@ $others = @{}
 if ($python) { $others['Python spawn'] = Measure-Python 'lock' }
 Add-Row 'lock: Acquire + Release, 2 processes contending' $lockRate $others -Unit 'pairs/s' -Target '>= 1M pairs/s' -Rate
 Add-Row 'semaphore(1): Acquire + Release, 2 processes contending' $semaphoreRate @{} -Unit 'pairs/s' -Target '>= 1M pairs/s' -Rate
+$others['native paths'] = $lockRate
+Add-Row 'lock, portable paths' (Invoke-Portable { Measure-LockRate (New-MpLock) $lockPairs }) $others -Unit 'pairs/s' -Target '>= 20k pairs/s' -Rate
 Get-MpProcess | Remove-MpProcess -Force
 
 # --- the pool

@@ -17,15 +17,28 @@ Describe 'The mode of a session' {
         [Multiproc.MpSettings]::Portable | Should -Be ($asked -or -not $IsLinux)
     }
 
-    It 'maps shared memory as the mode says: the portable way keeps a descriptor per mapping, the native one none' {
+    It 'waits on a held lock as the mode says: asleep until woken natively, looking again every few ms portably' {
+        $lock = New-MpLock
+        $null = $lock.Acquire()
+        $threads = New-MpQueue
         $child = Start-MpProcess {
-            $lock = New-MpLock
-            $null = $lock.Acquire()
-            @(Get-ChildItem /proc/$PID/fd | Where-Object { "$($_.Target)" -match '[\\/]sync-[0-9a-f]+$' }).Count
-        }
+            param($l, $q)
+            $q.Put([int](Get-Item /proc/thread-self).Target.Split('/')[-1])   # the thread that will wait
+            $null = $l.Acquire(60)
+            $l.Release()
+        } -ArgumentList $lock, $threads
+        $tid = $threads.Get(60)
+        Wait-Until { Test-ThreadParked $tid -ProcessId $child.Id } -Because 'the child to wait for the lock'
+        # How often the waiting thread woke in one second: a futex sleeper wakes once per 50 ms slice to
+        # look for a dead holder; a portable one also after each sleep of 1 to 16 ms, ~140 times.
+        $switches = { [long]("$((Get-Content "/proc/$($child.Id)/task/$tid/status") -like 'voluntary_ctxt_switches*')" -replace '\D', '') }
+        $before = & $switches
+        Start-Sleep -Seconds 1
+        $wakes = (& $switches) - $before
+        $lock.Release()
         $null = $child | Wait-MpProcess -Timeout 60
-        $descriptors = $child | Receive-MpProcess
-        if ($script:Portable) { $descriptors | Should -BeGreaterThan 0 } else { $descriptors | Should -Be 0 }
+        $child.ExitCode | Should -Be 0
+        if ($script:Portable) { $wakes | Should -BeGreaterThan 80 } else { $wakes | Should -BeLessThan 50 }
     }
 
     It 'starts a child in its parent''s mode, also after the mode changed, and takes no standby of the other' -Skip:(-not $IsLinux) {

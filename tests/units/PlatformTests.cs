@@ -92,6 +92,7 @@ public unsafe class PlatformTests
             var second = other.Map(path, 8192, out var secondMapping);
             try
             {
+                Assert.Equal(0, DescriptorsOf(path));   // a session with many pipes would run out of them
                 Interlocked.Exchange(ref *(int*)(first + 4096), 42);
                 Assert.Equal(42, Volatile.Read(ref *(int*)(second + 4096)));
                 Interlocked.Exchange(ref *(int*)second, 7);
@@ -105,6 +106,17 @@ public unsafe class PlatformTests
             File.Delete(path);   // the maker deletes it while others may still map it
         }
         finally { File.Delete(path); }
+    }
+
+    private static int DescriptorsOf(string path)
+    {
+        int count = 0;
+        foreach (var fd in new DirectoryInfo("/proc/self/fd").GetFiles())
+        {
+            try { if (fd.LinkTarget == path) count++; }
+            catch (IOException) { /* closed while listed */ }
+        }
+        return count;
     }
 
     [Theory, MemberData(nameof(Maps))]

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 using Multiproc.Platform;
 
 namespace Multiproc.Ipc;
@@ -10,6 +11,7 @@ internal sealed unsafe class MappedFile : IDisposable
     private readonly long _size;
     private readonly IMemoryMaps _maps;     // the way it was mapped is the way it is unmapped
     private readonly IDisposable? _mapping;
+    private int _disposed;
 
     private MappedFile(string path, long size)
     {
@@ -44,10 +46,12 @@ internal sealed unsafe class MappedFile : IDisposable
     /// <summary>Maps a file another process made.</summary>
     public static MappedFile Open(string path, long size) => new(path, size);
 
+    // Once only, whoever calls it: a second munmap could unmap what has been mapped at that address since.
     public void Dispose()
     {
-        if (Address == null) return;
-        _maps.Unmap(Address, _size, _mapping);
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        var address = Address;
         Address = null;
+        _maps.Unmap(address, _size, _mapping);
     }
 }

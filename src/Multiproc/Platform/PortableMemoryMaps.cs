@@ -4,7 +4,7 @@ using System.IO.MemoryMappedFiles;
 
 namespace Multiproc.Platform;
 
-/// <summary>.NET's MemoryMappedFile: its view needs the file's handle open while it is mapped.</summary>
+/// <summary>.NET's MemoryMappedFile, closed once its view is made: the view keeps the memory, and no descriptor is held.</summary>
 internal sealed unsafe class PortableMemoryMaps : IMemoryMaps
 {
     public byte* Map(string path, long size, out IDisposable? mapping)
@@ -27,25 +27,20 @@ internal sealed unsafe class PortableMemoryMaps : IMemoryMaps
             var view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
             byte* address = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
-            mapping = new View(file, view);
+            mapping = new View(view);
             return address;
         }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
+        finally { file.Dispose(); }   // the view holds the memory; the file's handle would hold a descriptor
     }
 
     public void Unmap(byte* address, long size, IDisposable? mapping) => mapping?.Dispose();
 
-    private sealed class View(MemoryMappedFile file, MemoryMappedViewAccessor view) : IDisposable
+    private sealed class View(MemoryMappedViewAccessor view) : IDisposable
     {
         public void Dispose()
         {
             view.SafeMemoryMappedViewHandle.ReleasePointer();
             view.Dispose();
-            file.Dispose();
         }
     }
 }

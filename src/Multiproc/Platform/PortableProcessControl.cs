@@ -1,14 +1,30 @@
+using System;
+using System.Linq;
+using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace Multiproc.Platform;
 
-/// <summary>.NET alone: the child cancels the interrupt signal itself, and exits the ordinary way.</summary>
+/// <summary>
+/// .NET alone: the child stays in its terminal's process group, so it turns a Ctrl+C meant for its
+/// parent away itself, and it exits the ordinary way.
+/// </summary>
 internal sealed class PortableProcessControl : IProcessControl
 {
     private static PosixSignalRegistration? s_interrupt;
 
-    // SIGINT, or Ctrl+C on Windows: cancelled, it neither ends the process nor reaches pwsh's own handler.
-    public void IgnoreTerminalInterrupt() => s_interrupt ??= PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
+    // Cancelled, SIGINT does not end the process. pwsh's own Ctrl+C handler would still stop the running
+    // pipeline, the worker's: it is taken off Console.CancelKeyPress, where pwsh puts it on Linux and macOS.
+    public void IgnoreTerminalInterrupt()
+    {
+        s_interrupt ??= PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
+        var breakHandler = AppDomain.CurrentDomain.GetAssemblies()
+            .Select(a => a.GetType("Microsoft.PowerShell.ConsoleHost", throwOnError: false))
+            .FirstOrDefault(t => t is not null)
+            ?.GetMethod("MyBreakHandler", BindingFlags.NonPublic | BindingFlags.Static, [typeof(object), typeof(ConsoleCancelEventArgs)]);
+        if (breakHandler is not null)
+            Console.CancelKeyPress -= (ConsoleCancelEventHandler)Delegate.CreateDelegate(typeof(ConsoleCancelEventHandler), breakHandler);
+    }
 
     public int ExitNow(int exitCode) => exitCode;
 }
