@@ -6,8 +6,9 @@ namespace Multiproc.Platform;
 /// on Linux when <see cref="MpSettings.Portable"/> is set (SPEC section 12).
 /// </summary>
 /// <remarks>
-/// The two ways meet on the same shared memory: a portable process and a native one in one session wait
-/// and wake each other, the portable side by looking again rather than being woken.
+/// The two ways meet on the same shared memory, so a portable process and a native one can share a
+/// session: a portable waiter sees a change when it looks again, a native one when a futex wakes it or,
+/// after a portable process's change (which wakes no futex), at the end of its 50 ms sleep.
 /// </remarks>
 internal static class Os
 {
