@@ -9,16 +9,23 @@ namespace Multiproc.Platform;
 /// again after sleeps that grow from 1 ms to <see cref="LongestSleepMs"/>.
 /// </summary>
 /// <remarks>
-/// A waiter that has slept a while is woken at most 16 ms late, and looks ~60 times a second, a few
-/// microseconds of CPU each. The callers spin first, so a reply that comes at once is seen at once.
+/// A waiter first yields its core for 200 µs, looking all the while, so a reply that comes at once is
+/// seen at once; then it is woken at most 16 ms late, and looks ~60 times a second, a few microseconds of
+/// CPU each. The yielding costs 200 µs of CPU per wait, 0.4% of a core for a waiter woken every 50 ms.
 /// </remarks>
 internal sealed unsafe class PolledWaits : IWordWaits
 {
     public const int LongestSleepMs = 16;
+    private const int YieldMicroseconds = 200;
 
     public void WaitWhile(int* word, int expected, int milliseconds)
     {
-        long deadline = Stopwatch.GetTimestamp() + milliseconds * Stopwatch.Frequency / 1000;
+        long now = Stopwatch.GetTimestamp();
+        long deadline = now + milliseconds * Stopwatch.Frequency / 1000;
+        // First yield the core for a while: an answer on its way (a pipe's echo, a lock let go) comes within
+        // microseconds, where the first sleep would cost a millisecond.
+        long yieldUntil = Math.Min(deadline, now + YieldMicroseconds * Stopwatch.Frequency / 1_000_000);
+        while (Volatile.Read(ref *word) == expected && Stopwatch.GetTimestamp() < yieldUntil) Thread.Yield();
         int sleep = 1;
         while (Volatile.Read(ref *word) == expected)
         {
