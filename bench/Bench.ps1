@@ -146,6 +146,7 @@ $roundTrip = Measure-PipeRoundTrip
 $others = @{}
 if ($python) { $others['Python spawn'] = Measure-Python 'pipe-rt' }
 Add-Row 'pipe round trip (Send + Receive, child echoes), 10,000 times' $roundTrip $others -Unit 'us' -Target '<= 60 us'
+$others = $others.Clone()   # Add-Row keeps the table it is given
 $others['native paths'] = $roundTrip
 Add-Row 'pipe round trip, portable paths' (Invoke-Portable { Measure-PipeRoundTrip }) $others -Unit 'us' -Target '<= 2x native'
 
@@ -218,6 +219,7 @@ $others = @{}
 if ($python) { $others['Python spawn'] = Measure-Python 'lock' }
 Add-Row 'lock: Acquire + Release, 2 processes contending' $lockRate $others -Unit 'pairs/s' -Target '>= 1M pairs/s' -Rate
 Add-Row 'semaphore(1): Acquire + Release, 2 processes contending' $semaphoreRate @{} -Unit 'pairs/s' -Target '>= 1M pairs/s' -Rate
+$others = $others.Clone()
 $others['native paths'] = $lockRate
 Add-Row 'lock, portable paths' (Invoke-Portable { Measure-LockRate (New-MpLock) $lockPairs }) $others -Unit 'pairs/s' -Target '>= 20k pairs/s' -Rate
 Get-MpProcess | Remove-MpProcess -Force

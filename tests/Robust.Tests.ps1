@@ -275,16 +275,22 @@ Import-Module '$((Get-Module Multiproc).Path)'
         $printed | Should -Not -Match 'System\.Environment\.FailFast|^\s+at ' -Because 'the runtime''s report of the crash is in the errors, not its stack on the console'
     }
 
-    It 'still copies what a child writes to its standard error, a line that begins like the runtime''s report too' {
+    It 'still copies what a child writes to its standard error, lines that begin like the runtime''s report too' {
         $script = Join-Path $TestDrive 'stderr.ps1'
         $stderr = Join-Path $TestDrive 'stderr.err'
         Set-Content $script @"
 Import-Module '$((Get-Module Multiproc).Path)'
 `$null = Start-MpProcess { [Console]::Error.WriteLine('a line to stderr'); [Console]::Error.Write('Process'); [Console]::Error.Flush(); Start-Sleep -Milliseconds 200; [Console]::Error.WriteLine('ing, not terminated') } | Wait-MpProcess
+# Text like the runtime's report, from a child that goes on writing: it is given back as it came.
+`$c = Start-MpProcess { [Console]::Error.WriteLine('Unhandled exception. Only a line a script printed.'); Start-Sleep -Milliseconds 2500; [Console]::Error.WriteLine('and one after it') }
+`$null = `$c | Wait-MpProcess
+"state `$(`$c.State) errors `$(@(`$c.Error).Count)"
 1..2 | Invoke-MpPool { [Console]::Error.WriteLine("task `$_ to stderr") } -Size 1
 "@
-        & $script:Pwsh -NoProfile -File $script 2> $stderr
+        & $script:Pwsh -NoProfile -File $script 2> $stderr | Should -Be 'state Completed errors 0'
         $lines = @(Get-Content $stderr)
+        $lines | Should -Contain 'Unhandled exception. Only a line a script printed.'
+        $lines | Should -Contain 'and one after it'
         $lines | Should -Contain 'a line to stderr'
         $lines | Should -Contain 'Processing, not terminated'
         $lines | Should -Contain 'task 1 to stderr'

@@ -168,9 +168,14 @@ public sealed partial class MpPool
             case { Calls: { } calls } stop when calls.Contains(chunk.Call):
                 return new MpPoolClosedException($"{stop.Message} It did not end within -StopGrace, so its worker was killed.", item.Input);
         }
-        var how = member.ExitCode is { } code ? $"ended: the task ran `exit {code}`"
-            : closedAlive ? "stopped answering (its connection closed while it ran), so it was killed"
-            : member.Exit.Describe(member.Child.Process) + lastWords;
+        string how;
+        if (member.ExitCode is { } code) how = $"ended: the task ran `exit {code}`";
+        else if (closedAlive) how = "stopped answering (its connection closed while it ran), so it was killed";
+        else
+        {
+            how = member.Exit.Describe(member.Child.Process) + lastWords;
+            if (lastWords != "") member.Child.StandardError.Claim();   // quoted here, so not printed too
+        }
         return new MpWorkerLostException(
             $"The pool worker running this task (process {member.ProcessId}) {how}. It was input {item.InputIndex} of the call (counting from 0), " +
             $"attempt {item.Attempt}. The pool replaced the worker.", item.Input);

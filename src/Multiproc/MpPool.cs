@@ -443,7 +443,7 @@ public sealed partial class MpPool
             member.Child.Process.WaitForExit(2000);
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { /* gone already */ }
-        string lastWords = member.Child.LastWords();   // read before the lock: it may wait for the pipe to empty
+        string lastWords = member.Child.LastWords(Child.LastWordsWait);   // read before the lock: it may wait for the pipe to empty
         lock (_gate)
         {
             if (member.Retiring || !_members.Remove(member)) return;

@@ -118,7 +118,9 @@ public sealed class CallerContext
     /// <summary>The engine event's action. Not for use from scripts.</summary>
     public static void RunPendingHere()
     {
-        if (Runspace.DefaultRunspace is { } runspace && s_contexts.TryGetValue(runspace, out var context) && context.HasPending)
-            IdlePrompt.Run(() => context.RunPending(null));
+        if (Runspace.DefaultRunspace is not { } runspace || !s_contexts.TryGetValue(runspace, out var context)) return;
+        // A waiting cmdlet may have run the callbacks before this event came: the next one must still be raised.
+        Interlocked.Exchange(ref context._eventQueued, 0);
+        if (context.HasPending) IdlePrompt.Run(() => context.RunPending(null));
     }
 }

@@ -16,7 +16,9 @@ namespace Multiproc.Pool;
 /// typed text again on the new row but not the prompt, and text printed mid-line stays in the line.
 /// PSReadLine is reached through its public static API by reflection, so the module does not depend on it.
 /// On Unix a typed line delays events until the next key: PSReadLine asks the terminal where the cursor is
-/// before it runs them, and that waits for the thread that reads keys.
+/// before it runs them, and that waits for the thread that reads keys. For the same reason a callback that
+/// writes raw escape sequences (which .NET cannot follow) leaves the prompt to be drawn at the next key.
+/// The prompt is drawn again even when the callbacks printed nothing: the prompt function runs once more.
 /// </remarks>
 internal static class IdlePrompt
 {
@@ -66,7 +68,27 @@ internal static class IdlePrompt
                 : new PSReadLineApi(getBufferState, setCursorPosition, invokePrompt, getOptions);
         }
 
+        // A console that cannot be drawn on as planned (its size changed, a write failed) leaves the output
+        // as it came: the callbacks run all the same, and nothing escapes into PowerShell's event job.
         internal void WriteAbovePrompt(Action write)
+        {
+            int editPoint;
+            try { editPoint = MakeRoom(); }
+            catch (Exception)
+            {
+                write();
+                return;
+            }
+            try { write(); }
+            finally
+            {
+                try { Redraw(editPoint); }
+                catch (Exception) { /* the next key draws the input again */ }
+            }
+        }
+
+        // Clears the prompt and the input, the cursor where the prompt began; returns the input's cursor offset.
+        private int MakeRoom()
         {
             var state = new object?[] { null, 0 };
             _getBufferState.Invoke(null, state);
@@ -76,19 +98,20 @@ internal static class IdlePrompt
             Console.SetCursorPosition(0, promptRow);
             Console.Write("\x1b[J");                  // the prompt and the input make room for the output
             Console.SetCursorPosition(0, promptRow);  // .NET knows again where the cursor is
-            try { write(); }
-            finally
-            {
-                if (Console.CursorLeft != 0) Console.WriteLine();
-                _invokePrompt.Invoke(null, [null, Console.CursorTop]);   // the prompt and the input, the cursor at the input's start
-                int inputRow = Console.CursorTop;
-                SetCursorPosition(editPoint);
-                // Once the action returns, PSReadLine takes the cursor's row for the input's first row if the
-                // cursor has moved since it ran the events, and draws the input there: so the cursor ends on that
-                // row. If that is the row it was on, PSReadLine draws nothing and the cursor stays on the first
-                // row until the next key, a small blemish where the alternative is the input drawn twice.
-                Console.SetCursorPosition(Console.CursorLeft, inputRow);
-            }
+            return editPoint;
+        }
+
+        private void Redraw(int editPoint)
+        {
+            if (Console.CursorLeft != 0) Console.WriteLine();
+            _invokePrompt.Invoke(null, [null, Console.CursorTop]);   // the prompt and the input, the cursor at the input's start
+            int inputRow = Console.CursorTop;
+            SetCursorPosition(editPoint);
+            // Once the action returns, PSReadLine takes the cursor's row for the input's first row if the
+            // cursor has moved since it ran the events, and draws the input there: so the cursor ends on that
+            // row. If that is the row it was on, PSReadLine draws nothing and the cursor stays on the first
+            // row until the next key, a small blemish where the alternative is the input drawn twice.
+            Console.SetCursorPosition(Console.CursorLeft, inputRow);
         }
 
         private void SetCursorPosition(int offset) => _setCursorPosition.Invoke(null, [offset]);

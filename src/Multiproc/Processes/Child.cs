@@ -112,16 +112,24 @@ internal sealed class Child
             throw;
         }
         Kill();
-        throw new MpObjectGoneException(
+        var error = new MpObjectGoneException(
             HasExited
-                ? $"The child pwsh exited with code {Process.ExitCode} before it connected{LastWords()}. Run '{MpSettings.PwshPath} -NoProfile' by hand to see why."
+                ? $"The child pwsh exited with code {Process.ExitCode} before it connected{LastWords(LastWordsWait)}. Run '{MpSettings.PwshPath} -NoProfile' by hand to see why."
                 : $"The child pwsh did not connect within {ConnectDeadline.TotalSeconds} seconds and was stopped.",
             Process.Id);
+        StandardError.Claim();
+        throw error;
     }
 
-    /// <summary>", saying "Process terminated. boom"" when the runtime reported a fatal error as it ended; "" otherwise.</summary>
-    public string LastWords() =>
-        StandardError.TakeFatalReport(TimeSpan.FromSeconds(1)) is { } report ? $", saying \"{report}\"" : "";
+    /// <summary>How long a child's end may wait for the rest of its standard error.</summary>
+    public static readonly TimeSpan LastWordsWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// ", saying "Process terminated. boom"" when the runtime reported a fatal error as it ended; ""
+    /// otherwise. Whoever quotes it claims it (<see cref="ErrorRelay.Claim"/>), or it is printed.
+    /// </summary>
+    public string LastWords(TimeSpan wait) =>
+        StandardError.FatalReport(wait) is { } report ? $", saying \"{report}\"" : "";
 
     public void Kill()
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
@@ -15,25 +16,30 @@ namespace Multiproc.Processes;
 /// how the child ended, and its stack of ~100 frames is not printed.
 /// </summary>
 /// <remarks>
-/// A report nobody takes within a few seconds of the child's end (a standby that died at start, say) is
-/// printed then, without its stack, so that nothing the child said is lost.
+/// Text that only looks like such a report (a crashed tool a task ran, a line a script printed) is given
+/// back: a report is followed by the child's end within seconds, and this text by more text, or by nothing
+/// for long. A report nobody claims within a few seconds of the child's end (a standby that died at start,
+/// a worker that crashed idle) is printed then, without its stack, so that nothing the child said is lost.
 /// </remarks>
 internal sealed class ErrorRelay
 {
     // How the runtime begins a fatal report, at the start of a line.
     private static readonly byte[][] FatalHeaders = ["Process terminated."u8.ToArray(), "Unhandled exception."u8.ToArray()];
     private const int ReportLimit = 16 * 1024;
+    private static readonly long DyingWithin = Stopwatch.Frequency * 5;   // from a report's header to the child's end
+    private static readonly long WritingAfter = Stopwatch.Frequency * 2;  // more text this long after a header: no report
     private static readonly TimeSpan UnclaimedAfter = TimeSpan.FromSeconds(3);
 
-    // One stream for all children: each opening duplicates the descriptor.
-    private static readonly Lazy<Stream> s_ourError = new(Console.OpenStandardError);
+    // One stream for all children (each opening duplicates the descriptor); nowhere, if ours is closed.
+    private static readonly Stream s_ourError = OpenOurError();
 
     private readonly int _processId;
     private readonly Stream _from;
     private readonly object _gate = new();   // the report: written by the pump, read by whoever takes it
     private List<byte>? _lineStart = [];   // the current line's bytes while they may still begin a report; null mid-line
     private MemoryStream? _report;         // from the report's header on
-    private int _claimed;                  // 1 once the report was taken, or printed
+    private long _reportStarted;           // when its header came (Stopwatch ticks)
+    private int _claimed;                  // 1 once the report was quoted, or printed
 
     private ErrorRelay(int processId, Stream from)
     {
@@ -50,13 +56,16 @@ internal sealed class ErrorRelay
     /// <summary>
     /// The runtime's report of a fatal error, without its stack ("Process terminated. boom"), once the
     /// child's standard error has closed or <paramref name="wait"/> has passed; null when there is none.
+    /// Whoever quotes it calls <see cref="Claim"/>; otherwise it is printed a few seconds on.
     /// </summary>
-    public string? TakeFatalReport(TimeSpan wait)
+    public string? FatalReport(TimeSpan wait)
     {
-        Drained.Wait(wait);
-        string? report = Summary();
-        return report is not null && Interlocked.Exchange(ref _claimed, 1) == 0 ? report : null;
+        Task.WaitAny([Drained], wait);
+        return Volatile.Read(ref _claimed) == 0 ? Summary() : null;
     }
+
+    /// <summary>The report has been quoted in an error: it is not printed as well.</summary>
+    public void Claim() => Interlocked.Exchange(ref _claimed, 1);
 
     private async Task Pump()
     {
@@ -68,8 +77,11 @@ internal sealed class ErrorRelay
                 Relay(buffer.AsSpan(0, read));
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException) { /* closed under us: the child is gone */ }
+        finally { _from.Dispose(); }   // the Process leaves a stream that was read to whoever read it
         if (_lineStart is { Count: > 0 }) Forward(CollectionsMarshal.AsSpan(_lineStart));
-        if (_report is not null) _ = PrintIfUnclaimed();
+        if (_report is null) return;
+        if (Stopwatch.GetTimestamp() - _reportStarted > DyingWithin) GiveBack();   // the child went on living: no report
+        else _ = PrintIfUnclaimed();
     }
 
     private void Relay(ReadOnlySpan<byte> data)
@@ -78,8 +90,12 @@ internal sealed class ErrorRelay
         {
             if (_report is not null)
             {
-                lock (_gate) _report.Write(data[..Math.Min(data.Length, Math.Max(0, ReportLimit - (int)_report.Length))]);
-                return;
+                if (Stopwatch.GetTimestamp() - _reportStarted > WritingAfter) GiveBack();
+                else
+                {
+                    lock (_gate) _report.Write(data[..Math.Min(data.Length, Math.Max(0, ReportLimit - (int)_report.Length))]);
+                    return;
+                }
             }
             int newline = data.IndexOf((byte)'\n');
             var piece = newline < 0 ? data : data[..(newline + 1)];
@@ -93,6 +109,7 @@ internal sealed class ErrorRelay
                 {
                     var report = new MemoryStream();
                     report.Write(line);
+                    _reportStarted = Stopwatch.GetTimestamp();
                     lock (_gate) _report = report;
                     _lineStart = null;
                     continue;
@@ -105,6 +122,15 @@ internal sealed class ErrorRelay
         }
     }
 
+    // What was held as a report was not one: it is printed as it came, and relaying goes on.
+    private void GiveBack()
+    {
+        MemoryStream report;
+        lock (_gate) (report, _report) = (_report!, null);
+        Forward(report.GetBuffer().AsSpan(0, (int)report.Length));
+        _lineStart = report.Length > 0 && report.GetBuffer()[report.Length - 1] == '\n' ? [] : null;
+    }
+
     // Whether the line begins with a report's header (fatal), or could still (not fatal: it is that header's start).
     private static bool Begins(ReadOnlySpan<byte> line, bool fatal)
     {
@@ -113,11 +139,16 @@ internal sealed class ErrorRelay
         return false;
     }
 
-    private void Forward(ReadOnlySpan<byte> bytes)
+    private static void Forward(ReadOnlySpan<byte> bytes)
     {
-        var to = s_ourError.Value;
-        try { lock (to) to.Write(bytes); }
+        try { lock (s_ourError) s_ourError.Write(bytes); }
         catch (Exception e) when (e is IOException or ObjectDisposedException) { /* nowhere to print: still drain the child's */ }
+    }
+
+    private static Stream OpenOurError()
+    {
+        try { return Console.OpenStandardError(); }
+        catch (IOException) { return Stream.Null; }
     }
 
     // The header and the message lines up to the first frame of the stack, on one line.

@@ -58,7 +58,14 @@ public sealed class MpProcess
     private void OnLinkClosed()
     {
         if (_reportedExitCode is { } code) Finish(code);
-        else _osExited.ContinueWith(exit => Finish(exit.Result, _child!.LastWords()), TaskScheduler.Default);
+        else _ = FinishCrashed();
+    }
+
+    private async Task FinishCrashed()
+    {
+        int status = await _osExited.ConfigureAwait(false);
+        await Task.WhenAny(_child!.StandardError.Drained, Task.Delay(Child.LastWordsWait)).ConfigureAwait(false);
+        Finish(status, _child.LastWords(TimeSpan.Zero));
     }
 
     private MpProcess(JobSpec self)
@@ -278,8 +285,11 @@ public sealed class MpProcess
                     $"The process {Name} (Id {Id}) ran longer than its -Timeout of {timeout.TotalSeconds:0.###} s and was stopped " +
                     $"after {(_endTime.Value - StartTime).TotalSeconds:0.0} s{(exitCode == 137 ? $": it did not end within {StopGrace.TotalSeconds:0} s, so it was killed" : "")}.", this).ErrorRecord));
             else if (_state == MpProcessState.Failed && lastWords != "")
+            {
                 _output.Add(new ChildOutput(StreamKind.Error, UnexpectedFailures.ChildFailed(new InvalidOperationException(
                     $"The process {Name} ended with code {exitCode}{lastWords}."))));
+                _child?.StandardError.Claim();
+            }
         }
         _connection?.Close();
         _ended.TrySetResult();
