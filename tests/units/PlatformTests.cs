@@ -79,6 +79,31 @@ public unsafe class PlatformTests
         if (kills is not null) Assert.True(kills() is null or >= 0);
     }
 
+    [Fact]
+    public void The_linux_control_takes_the_process_out_of_its_terminals_group()
+    {
+        new LinuxProcessControl().IgnoreTerminalInterrupt();
+        // Field 5 of /proc/self/stat (after the name) is the process group: now this process's own id,
+        // so a Ctrl+C sent to the group it was started in does not reach it.
+        var stat = File.ReadAllText("/proc/self/stat");
+        var group = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[2]);
+        Assert.Equal(Environment.ProcessId, group);
+    }
+
+    [Fact]
+    public void The_portable_control_lets_an_interrupt_pass_without_ending_the_process()
+    {
+        new PortableProcessControl().IgnoreTerminalInterrupt();
+        int interrupts = 0;
+        using var counting = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGINT, _ => Interlocked.Increment(ref interrupts));
+        using (var kill = Process.Start(new ProcessStartInfo("kill", $"-INT {Environment.ProcessId}") { UseShellExecute = false })!)
+            kill.WaitForExit();
+        var watch = Stopwatch.StartNew();
+        while (Volatile.Read(ref interrupts) == 0 && watch.ElapsedMilliseconds < 10_000) Thread.Sleep(10);
+        Assert.Equal(1, interrupts);   // it came, and this process is still here to count it
+    }
+
     [Theory, MemberData(nameof(Maps))]
     internal void Two_mappings_of_a_file_share_its_memory_with_either_way(IMemoryMaps maps)
     {
