@@ -104,8 +104,8 @@ public sealed partial class MpPool
                 if (!stop.StillRuns(member)) member.Stop = null;   // it ended: its answer is on its way
                 else if (stop.KillAt <= now)
                 {
-                    var process = member.Child.Process;
-                    afterLock.Add(() => { try { process.Kill(); } catch (InvalidOperationException) { } });
+                    var port = member.Port;
+                    afterLock.Add(port.Kill);
                     continue;
                 }
                 else
@@ -117,7 +117,7 @@ public sealed partial class MpPool
             if (!member.InFlight.Exists(c => c.HasTimeout)) continue;
             WakeIn(WatchMilliseconds);   // while a chunk with a timeout waits behind another, too
             var chunk = member.InFlight[0];
-            if (!chunk.HasTimeout || member.Ledger.ReadRunning() is not { } run || run.ChunkId != chunk.Id || run.Index >= chunk.Items.Length) continue;
+            if (!chunk.HasTimeout || member.Port.ReadRunning() is not { } run || run.ChunkId != chunk.Id || run.Index >= chunk.Items.Length) continue;
             var item = chunk.Items[run.Index];
             if (item.Policy.TaskTimeout is not { } limit || now - run.Since < (long)limit.TotalMilliseconds) continue;
             var message = item.Policy.TimedOut(item.InputIndex, item.Attempt, $"in pool worker {member.ProcessId}", (now - run.Since) / 1000.0);
@@ -126,8 +126,8 @@ public sealed partial class MpPool
             order.WriteInt64(chunk.Id);
             order.WriteInt32(run.Index);
             order.WriteString(message);
-            var connection = member.Connection;
-            afterLock.Add(() => Post(connection, FrameType.PoolStopItem, order));
+            var worker = member.Port;
+            afterLock.Add(() => Post(worker, FrameType.PoolStopItem, order));
         }
     }
 
@@ -153,9 +153,7 @@ public sealed partial class MpPool
     /// The error of the item a worker was running when it died: why it died, or the stop that killed it;
     /// null when that item never started (none starts after an item being stopped has ended).
     /// </summary>
-    /// <param name="closedAlive">It closed its connection while it still ran (and was killed for it).</param>
-    /// <param name="lastWords">What the runtime reported as the worker died (Child.LastWords), or "".</param>
-    private static MpException? LostTask(PoolMember member, SentChunk chunk, PoolItem item, bool closedAlive, string lastWords)
+    private static MpException? LostTask(PoolMember member, SentChunk chunk, PoolItem item, WorkerEnd end)
     {
         int at = Array.IndexOf(chunk.Items, item);
         switch (member.Stop)
@@ -170,11 +168,11 @@ public sealed partial class MpPool
         }
         string how;
         if (member.ExitCode is { } code) how = $"ended: the task ran `exit {code}`";
-        else if (closedAlive) how = "stopped answering (its connection closed while it ran), so it was killed";
+        else if (end.ClosedAlive) how = "stopped answering (its connection closed while it ran), so it was killed";
         else
         {
-            how = member.Exit.Describe(member.Child.Process) + lastWords;
-            if (lastWords != "") member.Child.StandardError.Claim();   // quoted here, so not printed too
+            how = end.How;
+            end.Quoted();   // its last words are in this error, so they are not printed too
         }
         return new MpWorkerLostException(
             $"The pool worker running this task (process {member.ProcessId}) {how}. It was input {item.InputIndex} of the call (counting from 0), " +

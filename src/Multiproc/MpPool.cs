@@ -30,16 +30,17 @@ public sealed partial class MpPool
     private readonly List<PoolMember> _members = new();   // guarded by _gate
     private readonly List<PoolCall> _calls = new();        // guarded by _gate; calls with items not done
     private readonly Dictionary<string, PoolCall> _lanes = new();   // guarded by _gate; -Async lanes by script and `$using:` values
-    private int _starting;                                  // guarded by _gate; replacements on their way
+    private readonly WorkerSite[] _sites;
     private long _completed, _failed;                       // guarded by _gate
     private readonly List<Retry> _retries = new();          // guarded by _gate; failed items waiting for their next attempt
     private readonly Timer _timer;                          // see WakeIn
     private long _timerDue = long.MaxValue;                 // guarded by _gate; when it fires next (Environment.TickCount64)
 
-    private MpPool(string name, int size, int maxTasksPerWorker, JobSpec setup, RunPolicy policy)
+    private MpPool(string name, WorkerSite[] sites, int maxTasksPerWorker, JobSpec setup, RunPolicy policy)
     {
         Name = name;
-        Size = size;
+        _sites = sites;
+        Size = sites.Sum(s => s.Size);
         MaxTasksPerWorker = maxTasksPerWorker;
         Policy = policy;
         _setup = setup;
@@ -83,7 +84,7 @@ public sealed partial class MpPool
             foreach (var member in _members)
             {
                 if (member.InFlight.Count == 0 || member.InFlight[0] is not { } chunk || chunk.Call != call) continue;
-                if (member.Ledger.ReadRunning() is { } run && run.ChunkId == chunk.Id && run.Index < chunk.Items.Length)
+                if (member.Port.ReadRunning() is { } run && run.ChunkId == chunk.Id && run.Index < chunk.Items.Length)
                     workers.Add(new WorkerActivity(member.ProcessId, chunk.Items[run.Index], run.Since));
             }
             return new CallProgress(call.Pending.Count + call.Retrying, workers);
@@ -99,20 +100,22 @@ public sealed partial class MpPool
     public override string ToString() => $"MpPool {Name} ({State}, {Size} workers)";
 
     /// <summary>Starts the pool's workers side by side and returns once all are set up.</summary>
-    internal static MpPool Start(string? name, int size, int maxTasksPerWorker, JobSpec setup, RunPolicy policy, CancellationToken cancel)
+    internal static MpPool Start(string? name, WorkerSite[] sites, int maxTasksPerWorker, JobSpec setup, RunPolicy policy, CancellationToken cancel)
     {
-        var pool = new MpPool(name ?? $"MpPool-{Interlocked.Increment(ref s_lastNumber)}", size, maxTasksPerWorker, setup, policy);
-        var starts = Enumerable.Range(0, size).Select(_ => Task.Run(() => PoolMember.Start(setup, cancel))).ToArray();
-        try { Task.WaitAll(starts, cancel); }
+        var pool = new MpPool(name ?? $"MpPool-{Interlocked.Increment(ref s_lastNumber)}", sites, maxTasksPerWorker, setup, policy);
+        var starts = sites.SelectMany(site => Enumerable.Range(0, site.Size)
+            .Select(_ => (Site: site, Port: Task.Run(() => site.StartWorker(setup, cancel))))).ToArray();
+        try { Task.WaitAll(starts.Select(s => s.Port).ToArray(), cancel); }
         catch (Exception e)
         {
-            foreach (var started in starts.Where(s => s.IsCompletedSuccessfully)) started.Result.Kill();
+            foreach (var (_, started) in starts.Where(s => s.Port.IsCompletedSuccessfully)) started.Result.Release();
+            foreach (var site in sites) site.Close();
             var failure = (e as AggregateException)?.InnerExceptions.FirstOrDefault(i => i is MpException) ?? e;
             if (failure is MpException or OperationCanceledException) throw failure;
             throw;
         }
         lock (pool._gate)
-            foreach (var start in starts) pool.Join(start.Result);
+            foreach (var (site, port) in starts) pool.Join(new PoolMember(port.Result, site));
         PoolTable.Add(pool);
         return pool;
     }
@@ -140,7 +143,7 @@ public sealed partial class MpPool
         lock (_gate)
         {
             if (State != MpPoolState.Open) throw Closed();
-            understaffed = _members.Count + _starting < Size;   // starts failed before: try again for this work
+            understaffed = Understaffed();   // starts failed before: try again for this work
             if (!item.Call.FailedFast)
             {
                 if (!_calls.Contains(item.Call)) _calls.Add(item.Call);
@@ -291,7 +294,8 @@ public sealed partial class MpPool
             foreach (var member in members) member.Retiring = true;
             _members.Clear();
         }
-        foreach (var member in members) member.Kill();
+        foreach (var member in members) member.Port.Release();
+        foreach (var site in _sites) site.Close();
         _timer.Dispose();
         PoolTable.Remove(this);
     }
@@ -305,8 +309,18 @@ public sealed partial class MpPool
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         _members.Add(member);
-        member.Connection.Closed += _ => OnWorkerGone(member);
-        member.Connection.Start(frame => OnFrame(member, frame), "Multiproc pool worker");
+        member.Port.Start(frame => OnFrame(member, frame), () => OnWorkerGone(member));
+    }
+
+    /// <summary>A site has fewer workers, started or starting, than it should. Under _gate.</summary>
+    private bool Understaffed() => UnderstaffedSite() is not null;
+
+    private WorkerSite? UnderstaffedSite()
+    {
+        Debug.Assert(Monitor.IsEntered(_gate));
+        foreach (var site in _sites)
+            if (!site.IsLost && _members.Count(m => m.Site == site) + site.Starting < site.Size) return site;
+        return null;
     }
 
     /// <summary>Starts a worker in the background to keep the pool at its size.</summary>
@@ -317,10 +331,12 @@ public sealed partial class MpPool
     /// </remarks>
     private void Replace()
     {
+        WorkerSite? site;
         lock (_gate)
         {
-            if (IsEnding || _members.Count + _starting >= Size) return;
-            _starting++;
+            if (IsEnding || UnderstaffedSite() is not { } understaffed) return;
+            site = understaffed;
+            site.Starting++;
         }
         Task.Run(async () =>
         {
@@ -329,22 +345,22 @@ public sealed partial class MpPool
             for (int attempt = 0; attempt < StartAttempts && member is null; attempt++)
             {
                 if (attempt > 0) await Task.Delay(100 << attempt);
-                lock (_gate) if (IsEnding) break;
-                try { member = PoolMember.Start(_setup, CancellationToken.None); }
+                lock (_gate) if (IsEnding || site.IsLost) break;
+                try { member = new PoolMember(site.StartWorker(_setup, CancellationToken.None), site); }
                 catch (Exception e) { failure = e; }
             }
             var abandoned = new List<(PoolItem Item, ItemResult Result)>();
             var afterLock = new AfterLock();
             lock (_gate)
             {
-                _starting--;
-                if (member is not null && !IsEnding)
+                site.Starting--;
+                if (member is not null && !IsEnding && !site.IsLost)
                 {
                     Join(member);
                     Dispatch(ref afterLock);
                     member = null;
                 }
-                else if (member is null && _members.Count == 0 && _starting == 0)
+                else if (member is null && _members.Count == 0 && _sites.All(s => s.Starting == 0))
                 {
                     var waiting = new List<PoolItem>();
                     foreach (var call in _calls)
@@ -357,7 +373,7 @@ public sealed partial class MpPool
                     _failed += abandoned.Count;
                 }
             }
-            member?.Kill();
+            member?.Port.Release();
             CompleteAll(abandoned, Array.Empty<PoolCall>(), ref afterLock);
             afterLock.Run();
         });
@@ -417,7 +433,7 @@ public sealed partial class MpPool
         CompleteAll(completions, new[] { chunkCall }, ref afterLock);
         if (retire)
         {
-            member.Kill();
+            member.Port.Release();
             Replace();
         }
         afterLock.Run();
@@ -433,17 +449,7 @@ public sealed partial class MpPool
         var completions = new List<(PoolItem Item, ItemResult Result)>();
         var afterLock = new AfterLock();
         var calls = new List<PoolCall>();
-        // Dead before its ledger is read: a worker whose connection this side closed may still be writing it.
-        // One that died by itself has closed its connection on the way out, and is gone a moment later.
-        bool closedAlive = false;
-        try
-        {
-            closedAlive = !member.Child.Process.WaitForExit(200);
-            member.Child.Process.Kill();
-            member.Child.Process.WaitForExit(2000);
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { /* gone already */ }
-        string lastWords = member.Child.LastWords(Child.LastWordsWait);   // read before the lock: it may wait for the pipe to empty
+        var end = member.Port.Ending();   // before the lock: it may wait for the process and its last words
         lock (_gate)
         {
             if (member.Retiring || !_members.Remove(member)) return;
@@ -454,7 +460,7 @@ public sealed partial class MpPool
             {
                 calls.Add(chunk.Call);
                 var left = chunk.Items.Skip(chunk.Resulted).ToList();
-                if (running && left.Count > 0 && !chunk.Call.Cancelled && LostTask(member, chunk, left[0], closedAlive, lastWords) is { } error)
+                if (running && left.Count > 0 && !chunk.Call.Cancelled && LostTask(member, chunk, left[0], end) is { } error)
                 {
                     Settle(left[0], Failure(error), member.ProcessId, completions, ref afterLock);
                     left.RemoveAt(0);
@@ -465,7 +471,7 @@ public sealed partial class MpPool
             member.InFlight.Clear();
             Dispatch(ref afterLock);
         }
-        member.Kill();
+        member.Port.Release();
         CompleteAll(completions, calls, ref afterLock);
         Replace();
         afterLock.Run();
@@ -474,7 +480,7 @@ public sealed partial class MpPool
     /// <summary>What a dead worker finished but had not sent, from its ledger; each item once. Under _gate.</summary>
     private void TakeUnsent(PoolMember member, List<(PoolItem Item, ItemResult Result)> completions, ref AfterLock afterLock)
     {
-        if (member.InFlight.Count == 0 || member.Ledger.Read() is not { } unsent) return;
+        if (member.InFlight.Count == 0 || member.Port.ReadUnsent() is not { } unsent) return;
         var chunk = member.InFlight[0];
         if (unsent.ChunkId != chunk.Id) return;
         List<(int Index, ItemResult Result)> items;
@@ -543,8 +549,8 @@ public sealed partial class MpPool
             HostIndexes = Array.Exists(chunk.Items, i => i.HostPrefix) ? Array.ConvertAll(chunk.Items, i => i.HostPrefix ? i.InputIndex : -1) : null,
             Streams = chunk.Call.Streams,
         }.Write(message);
-        var connection = member.Connection;
-        afterLock.Add(() => Post(connection, FrameType.PoolChunk, message));
+        var port = member.Port;
+        afterLock.Add(() => Post(port, FrameType.PoolChunk, message));
     }
 
     private SentChunk? NextChunk(PoolMember member)
@@ -601,7 +607,7 @@ public sealed partial class MpPool
             Watch(ref afterLock);
             Dispatch(ref afterLock);
             // A retry that came due may find no worker: a start that failed before is tried again for it.
-            understaffed = !IsEnding && _members.Count + _starting < Size && _calls.Exists(c => c.Pending.Count > 0);
+            understaffed = !IsEnding && Understaffed() && _calls.Exists(c => c.Pending.Count > 0);
         }
         if (understaffed) Replace();
         afterLock.Run();
@@ -635,8 +641,8 @@ public sealed partial class MpPool
     {
         var message = new WireWriter(8);
         message.WriteInt32(call.Id);
-        var connection = member.Connection;
-        afterLock.Add(() => Post(connection, type, message));
+        var port = member.Port;
+        afterLock.Add(() => Post(port, type, message));
     }
 
     private static ItemResult Failure(MpException error)
@@ -645,9 +651,9 @@ public sealed partial class MpPool
         return new ItemResult { Failure = record };
     }
 
-    private static void Post(Ipc.Connection connection, FrameType type, WireWriter message)
+    private static void Post(IWorkerPort port, FrameType type, WireWriter message)
     {
-        try { connection.Post(type, message.WrittenSpan); }
+        try { port.Post(type, message.WrittenSpan); }
         catch (MpObjectGoneException) { /* the worker is gone: OnWorkerGone puts its chunks back */ }
     }
 }

@@ -157,7 +157,7 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
             }
             if (ParameterSetName == NewPoolSet)
             {
-                _pool = MpPool.Start(null, Size, 0, PoolSetup.For(this, setup), _policy, StopToken);
+                _pool = MpPool.Start(null, new WorkerSite[] { new LocalSite(Size) }, 0, PoolSetup.For(this, setup), _policy, StopToken);
                 _ownsPool = true;
             }
             else _pool = Pool;

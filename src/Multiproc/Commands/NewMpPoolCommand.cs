@@ -50,7 +50,7 @@ public sealed class NewMpPoolCommand : RunPolicyCmdlet
                 WriteWarning($"{idle} pools of this session are open and idle, and this makes another. A script that makes a pool each time it runs " +
                     "leaves its workers behind every run: end it with Stop-MpPool (try { ... } finally { Stop-MpPool $pool }), or reuse one pool.");
             var setup = PoolSetup.For(this, InitializationScript, Function, Module);
-            WriteObject(MpPool.Start(Name, Size, MaxTasksPerWorker, setup, PolicyOver(RunPolicy.Default), StopToken));
+            WriteObject(MpPool.Start(Name, new WorkerSite[] { new LocalSite(Size) }, MaxTasksPerWorker, setup, PolicyOver(RunPolicy.Default), StopToken));
         }
         catch (OperationCanceledException) { }
         catch (MpException e) { ThrowTerminating(e); }

@@ -1,0 +1,47 @@
+using System;
+using System.Threading;
+using Multiproc.Processes;
+
+namespace Multiproc.Pool;
+
+/// <summary>Where some of a pool's workers run: this machine, or a host reached over remoting. It starts them and keeps their count.</summary>
+/// <remarks><see cref="Starting"/> and <see cref="IsLost"/> are guarded by the pool's lock.</remarks>
+internal abstract class WorkerSite
+{
+    protected WorkerSite(int size) => Size = size;
+
+    /// <summary>How many workers the pool keeps here.</summary>
+    public int Size { get; }
+
+    /// <summary>The machine's name, as the pool shows it.</summary>
+    public abstract string HostName { get; }
+
+    /// <summary>Replacements on their way here.</summary>
+    public int Starting { get; set; }
+
+    /// <summary>No worker runs or starts here any more: the host went away.</summary>
+    public bool IsLost { get; set; }
+
+    /// <summary>Starts a worker here and sets it up; returns once it is ready.</summary>
+    /// <exception cref="MpException">It could not start, or its setup failed (the message says why).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; nothing is left running.</exception>
+    public abstract IWorkerPort StartWorker(JobSpec setup, CancellationToken cancel);
+
+    /// <summary>Lets go of what the site holds once the pool has ended (a host's session and agent).</summary>
+    public virtual void Close() { }
+}
+
+/// <summary>This machine: workers are children of this process.</summary>
+internal sealed class LocalSite : WorkerSite
+{
+    public LocalSite(int size) : base(size) { }
+
+    public override string HostName => Environment.MachineName;
+
+    public override IWorkerPort StartWorker(JobSpec setup, CancellationToken cancel)
+    {
+        var message = new Ipc.WireWriter();
+        setup.Write(message);
+        return LocalWorker.Start(message.WrittenSpan, cancel);
+    }
+}
