@@ -21,12 +21,13 @@ public sealed partial class MpPool
     /// Decides what a finished attempt of an item is: its answer, or a failure to run again after a delay
     /// (-RetryCount, -RetryOn). A final failure may reach the call's -MaxFailures. Under _gate.
     /// </summary>
-    /// <param name="processId">The worker that ran this attempt.</param>
-    private void Settle(PoolItem item, ItemResult result, int processId, List<(PoolItem Item, ItemResult Result)> completions, ref AfterLock afterLock)
+    /// <param name="worker">The worker that ran this attempt.</param>
+    private void Settle(PoolItem item, ItemResult result, PoolMember worker, List<(PoolItem Item, ItemResult Result)> completions, ref AfterLock afterLock)
     {
         Debug.Assert(Monitor.IsEntered(_gate));
         var call = item.Call;
-        result.ProcessId = processId;
+        result.ProcessId = worker.ProcessId;
+        result.HostName = worker.Port.HostName;
         result.Attempt = item.Attempt;
         if (result.Failure is { } failure && !call.Cancelled && !call.FailedFast &&
             !IsEnding && item.Policy.Retries(failure, item.Attempt))
@@ -166,6 +167,10 @@ public sealed partial class MpPool
             case { Calls: { } calls } stop when calls.Contains(chunk.Call):
                 return new MpPoolClosedException($"{stop.Message} It did not end within -StopGrace, so its worker was killed.", item.Input);
         }
+        if (end.HostLost)
+            return new MpHostLostException(
+                $"The pool worker running this task (process {member.ProcessId} on {member.Port.HostName}) {end.How}. It was input {item.InputIndex} of the call (counting from 0), " +
+                $"attempt {item.Attempt}. The pool goes on with its other hosts.", item.Input);
         string how;
         if (member.ExitCode is { } code) how = $"ended: the task ran `exit {code}`";
         else if (end.ClosedAlive) how = "stopped answering (its connection closed while it ran), so it was killed";

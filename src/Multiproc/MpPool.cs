@@ -393,7 +393,7 @@ public sealed partial class MpPool
             var (at, written) = ChunkResults.ReadItems(live, 1)[0];
             PoolItem? item;
             lock (_gate) item = member.InFlight.Find(c => c.Id == liveChunk) is { } running && (uint)at < (uint)running.Items.Length ? running.Items[at] : null;
-            item?.Call.AddLive(item, written, member.ProcessId);
+            item?.Call.AddLive(item, written, member.ProcessId, member.Port.HostName);
             return;
         }
         if (frame.Type != FrameType.PoolResults) return;
@@ -411,7 +411,7 @@ public sealed partial class MpPool
             {
                 if ((uint)index >= (uint)chunk.Items.Length) continue;   // not an item of it: nothing to answer
                 chunk.Resulted = Math.Max(chunk.Resulted, index + 1);
-                Settle(chunk.Items[index], result, member.ProcessId, completions, ref afterLock);
+                Settle(chunk.Items[index], result, member, completions, ref afterLock);
             }
             if (runSeconds is { } seconds)
             {
@@ -462,7 +462,7 @@ public sealed partial class MpPool
                 var left = chunk.Items.Skip(chunk.Resulted).ToList();
                 if (running && left.Count > 0 && !chunk.Call.Cancelled && LostTask(member, chunk, left[0], end) is { } error)
                 {
-                    Settle(left[0], Failure(error), member.ProcessId, completions, ref afterLock);
+                    Settle(left[0], Failure(error), member, completions, ref afterLock);
                     left.RemoveAt(0);
                 }
                 running = false;
@@ -490,7 +490,7 @@ public sealed partial class MpPool
         {
             if (index < chunk.Resulted || index >= chunk.Items.Length) continue;   // it came over the connection already
             chunk.Resulted = index + 1;
-            Settle(chunk.Items[index], result, member.ProcessId, completions, ref afterLock);
+            Settle(chunk.Items[index], result, member, completions, ref afterLock);
         }
     }
 

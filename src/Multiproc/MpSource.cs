@@ -9,9 +9,10 @@ namespace Multiproc;
 /// </summary>
 public sealed class MpSource
 {
-    internal MpSource(int processId, int? inputIndex, object? input, int attempt)
+    internal MpSource(int processId, int? inputIndex, object? input, int attempt, string? hostName = null)
     {
         ProcessId = processId;
+        HostName = hostName ?? Environment.MachineName;
         InputIndex = inputIndex;
         Input = input;
         Attempt = attempt;
@@ -20,8 +21,8 @@ public sealed class MpSource
     /// <summary>The process that wrote it: a worker, a child, or this one for an inline task.</summary>
     public int ProcessId { get; }
 
-    /// <summary>The machine that process runs on.</summary>
-    public string HostName { get; } = Environment.MachineName;
+    /// <summary>The machine that process runs on: this one's name, or the name the pool was given for a host.</summary>
+    public string HostName { get; }
 
     /// <summary>The input's position in its call (or among a Start-MpProcess command's inputs), from 0; null when it had none.</summary>
     public int? InputIndex { get; }

@@ -42,4 +42,5 @@ internal interface IWorkerPort
 /// <param name="ClosedAlive">It closed its connection while it still ran, and was killed for it.</param>
 /// <param name="How">"exited with code 3", "was killed by SIGABRT, saying "..."": what follows "the worker".</param>
 /// <param name="Quoted">Called when <paramref name="How"/> goes into an error, so its last words are not printed too.</param>
-internal sealed record WorkerEnd(bool ClosedAlive, string How, Action Quoted);
+/// <param name="HostLost">It went with its host: the session to the host broke.</param>
+internal sealed record WorkerEnd(bool ClosedAlive, string How, Action Quoted, bool HostLost = false);

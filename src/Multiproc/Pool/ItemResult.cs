@@ -19,6 +19,9 @@ internal sealed class ItemResult
     /// <summary>The worker that ran it (this process, inline; 0 when none did); set when it is settled.</summary>
     public int ProcessId { get; set; }
 
+    /// <summary>The machine that worker runs on, as the pool names it.</summary>
+    public string HostName { get; set; } = System.Environment.MachineName;
+
     /// <summary>How long it ran in its worker (its last attempt); zero when it did not run there.</summary>
     public System.TimeSpan Duration { get; set; }
 
@@ -26,7 +29,7 @@ internal sealed class ItemResult
     public int Attempt { get; set; } = 1;
 
     /// <summary>Where its records came from: the item at <paramref name="inputIndex"/> of its call.</summary>
-    public MpSource SourceOf(int inputIndex, object? input) => new(ProcessId, inputIndex, input, Attempt);
+    public MpSource SourceOf(int inputIndex, object? input) => new(ProcessId, inputIndex, input, Attempt, HostName);
 
     /// <summary>The failure with the task's input as its TargetObject, so the caller can tell which input failed, tagged with where it came from.</summary>
     public ErrorRecord? FailureFor(int inputIndex, object? input)

@@ -200,10 +200,10 @@ internal sealed class PoolCall
     /// What a running item wrote, sent as it runs (a worker's reader thread): its progress records for the
     /// command to draw, and when the call streams, its output and records, emitted ahead of its result.
     /// </summary>
-    public void AddLive(PoolItem item, ItemResult written, int processId)
+    public void AddLive(PoolItem item, ItemResult written, int processId, string hostName)
     {
         if (Cancelled) return;
-        var streamed = new ItemResult { ProcessId = processId, Attempt = item.Attempt };   // tagged as its result will be
+        var streamed = new ItemResult { ProcessId = processId, HostName = hostName, Attempt = item.Attempt };   // tagged as its result will be
         foreach (var entry in written.Entries)
         {
             if (entry.Stream == Ipc.StreamKind.Progress) { if (ShowsLive) _live.Enqueue((item, (ProgressRecord)entry.Value!)); }

@@ -24,7 +24,7 @@ internal sealed record RunPolicy
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Error ids, or wildcards of them, of the failures that are retried.</summary>
-    public string[] RetryOn { get; init; } = { "MpWorkerLost", "MpTaskTimeout" };
+    public string[] RetryOn { get; init; } = { "MpWorkerLost", "MpHostLost", "MpTaskTimeout" };
 
     /// <summary>Failures (after retries) after which a call starts no new task; null for no limit.</summary>
     public int? MaxFailures { get; init; }

@@ -5,13 +5,13 @@ using Multiproc.Processes;
 namespace Multiproc.Pool;
 
 /// <summary>Where some of a pool's workers run: this machine, or a host reached over remoting. It starts them and keeps their count.</summary>
-/// <remarks><see cref="Starting"/> and <see cref="IsLost"/> are guarded by the pool's lock.</remarks>
+/// <remarks><see cref="Starting"/> is guarded by the pool's lock.</remarks>
 internal abstract class WorkerSite
 {
     protected WorkerSite(int size) => Size = size;
 
     /// <summary>How many workers the pool keeps here.</summary>
-    public int Size { get; }
+    public int Size { get; protected set; }
 
     /// <summary>The machine's name, as the pool shows it.</summary>
     public abstract string HostName { get; }
@@ -20,7 +20,7 @@ internal abstract class WorkerSite
     public int Starting { get; set; }
 
     /// <summary>No worker runs or starts here any more: the host went away.</summary>
-    public bool IsLost { get; set; }
+    public virtual bool IsLost => false;
 
     /// <summary>Starts a worker here and sets it up; returns once it is ready.</summary>
     /// <exception cref="MpException">It could not start, or its setup failed (the message says why).</exception>

@@ -65,10 +65,12 @@ internal sealed class Child
         var token = Guid.NewGuid().ToString("N");
         var connected = session.ExpectChild(token);
         var runtimeSettings = CurrentRuntimeSettings();
+        var output = ChildConsole.Output;
         var info = new ProcessStartInfo(MpSettings.PwshPath)
         {
             UseShellExecute = false,
-            RedirectStandardInput = true,   // stdout is inherited: the child's host output is ours
+            RedirectStandardInput = true,
+            RedirectStandardOutput = output is not null,   // else inherited: the child's host output is ours
             RedirectStandardError = true,   // copied to ours by ErrorRelay, which keeps a crash's report short
         };
         // Start-up only: the worker takes the caller's whole environment before any user code runs.
@@ -89,11 +91,25 @@ internal sealed class Child
             throw OpenFileLimit.Error(e, "start a child pwsh") ?? (Exception)new MpObjectGoneException(
                 $"Could not start '{info.FileName}': {e.Message}. Set $env:MULTIPROC_PWSH to the pwsh to use.", info.FileName, e);
         }
+        if (output is not null) _ = CopyOutput(process.StandardOutput.BaseStream, output);
         using (var stdin = process.StandardInput)
         {
             stdin.Write($"{endpoint}\n{Convert.ToBase64String(session.Secret)}\n{token}\n{(asStandby ? "standby" : "now")}\n");
         }
         return new Child(session, process, token, connected, asStandby, runtimeSettings);
+    }
+
+    private static async Task CopyOutput(Stream from, Stream to)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            int read;
+            while ((read = await from.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+                lock (to) to.Write(buffer, 0, read);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException) { /* the child is gone */ }
+        finally { from.Dispose(); }
     }
 
     /// <summary>The connection, once the child has proven the secret and said hello.</summary>

@@ -30,9 +30,6 @@ internal sealed class ErrorRelay
     private static readonly long WritingAfter = Stopwatch.Frequency * 2;  // more text this long after a header: no report
     private static readonly TimeSpan UnclaimedAfter = TimeSpan.FromSeconds(3);
 
-    // One stream for all children (each opening duplicates the descriptor); nowhere, if ours is closed.
-    private static readonly Stream s_ourError = OpenOurError();
-
     private readonly int _processId;
     private readonly Stream _from;
     private readonly object _gate = new();   // the report: written by the pump, read by whoever takes it
@@ -141,14 +138,9 @@ internal sealed class ErrorRelay
 
     private static void Forward(ReadOnlySpan<byte> bytes)
     {
-        try { lock (s_ourError) s_ourError.Write(bytes); }
+        var error = ChildConsole.Error;
+        try { lock (error) error.Write(bytes); }
         catch (Exception e) when (e is IOException or ObjectDisposedException) { /* nowhere to print: still drain the child's */ }
-    }
-
-    private static Stream OpenOurError()
-    {
-        try { return Console.OpenStandardError(); }
-        catch (IOException) { return Stream.Null; }
     }
 
     // The header and the message lines up to the first frame of the stack, on one line.

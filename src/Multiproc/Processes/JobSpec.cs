@@ -26,8 +26,11 @@ internal sealed class JobSpec
     /// <summary>Function name → definition text.</summary>
     public Hashtable Functions { get; init; } = new();
     public string[] Modules { get; init; } = Array.Empty<string>();
-    /// <summary>The whole environment the child runs with (the caller's, with -Environment applied); names are case-sensitive.</summary>
-    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// The whole environment the child runs with (the caller's, with -Environment applied); names are
+    /// case-sensitive. Null for a worker on another host, which keeps the environment it starts with there.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; } = new Dictionary<string, string>();
     public string WorkingDirectory { get; init; } = "";
     /// <summary>
     /// Where the child's shared objects made without -Manager live: the session's default manager, which
@@ -49,8 +52,8 @@ internal sealed class JobSpec
         Processes.UsingValues.Write(w, InitializationUsingValues);
         w.WriteValue(Functions);
         w.WriteValue(Modules);
-        w.WriteInt32(Environment.Count);
-        foreach (var (name, value) in Environment)
+        w.WriteInt32(Environment?.Count ?? -1);
+        foreach (var (name, value) in Environment ?? new Dictionary<string, string>())
         {
             w.WriteString(name);
             w.WriteString(value);
@@ -58,6 +61,26 @@ internal sealed class JobSpec
         w.WriteString(WorkingDirectory);
         w.WriteValue(DefaultManager);
     }
+
+    /// <summary>
+    /// This pool worker's setup for a worker on another host: what is this machine's (its environment,
+    /// current folder and default manager) stays here.
+    /// </summary>
+    public JobSpec ForAnotherHost() => new()
+    {
+        Name = Name,
+        ParentId = ParentId,
+        Script = Script,
+        Arguments = Arguments,
+        HasInput = HasInput,
+        Input = Input,
+        UsingValues = UsingValues,
+        InitializationScript = InitializationScript,
+        InitializationUsingValues = InitializationUsingValues,
+        Functions = Functions,
+        Modules = Modules,
+        Environment = null,
+    };
 
     public static JobSpec Read(WireReader r) => new()
     {
@@ -84,9 +107,10 @@ internal sealed class JobSpec
         return arguments;
     }
 
-    private static Dictionary<string, string> ReadEnvironment(WireReader r)
+    private static Dictionary<string, string>? ReadEnvironment(WireReader r)
     {
         int count = r.ReadInt32();
+        if (count < 0) return null;
         var environment = new Dictionary<string, string>(count, StringComparer.Ordinal);
         for (int i = 0; i < count; i++) environment[r.ReadString()] = r.ReadString();
         return environment;

@@ -12,12 +12,15 @@ internal static class JobSetup
 {
     public static void ApplyEnvironment(JobSpec spec)
     {
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        if (spec.Environment is { } environment)
         {
-            var name = (string)entry.Key;
-            if (!spec.Environment.ContainsKey(name)) Environment.SetEnvironmentVariable(name, null);
+            foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+            {
+                var name = (string)entry.Key;
+                if (!environment.ContainsKey(name)) Environment.SetEnvironmentVariable(name, null);
+            }
+            foreach (var (name, value) in environment) Environment.SetEnvironmentVariable(name, value);
         }
-        foreach (var (name, value) in spec.Environment) Environment.SetEnvironmentVariable(name, value);
         if (spec.WorkingDirectory.Length > 0) Environment.CurrentDirectory = spec.WorkingDirectory;
         if (spec.DefaultManager is not null) Session.Current.DefaultManager = spec.DefaultManager;
     }

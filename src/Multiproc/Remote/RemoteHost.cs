@@ -1,0 +1,253 @@
+using System;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Threading;
+using System.Threading.Tasks;
+using Multiproc.Ipc;
+using Multiproc.Pool;
+using Multiproc.Processes;
+
+namespace Multiproc.Remote;
+
+/// <summary>
+/// A host of a pool, reached over PowerShell remoting: one session, one pipeline in it running the
+/// <see cref="HostAgent"/>, and the workers the agent started for the pool, each a <see cref="RemoteWorker"/>.
+/// </summary>
+/// <remarks>
+/// Two threads a host: one sends what the pool queued, a packet at a time, as the pipeline's input; one
+/// hands what the agent sends to the workers it is about, in order. When the pipeline ends while the pool
+/// still runs, the host is lost: its workers end as lost with it, and no worker starts there again.
+/// </remarks>
+internal sealed class RemoteHost : WorkerSite
+{
+    private static readonly TimeSpan AgentDeadline = TimeSpan.FromSeconds(60);
+    private static readonly Lazy<Stream> s_ourOutput = new(Console.OpenStandardOutput);
+
+    private readonly Runspace _runspace;
+    private readonly bool _ownsRunspace;
+    private readonly PowerShell _agent = PowerShell.Create();
+    private readonly PSDataCollection<object> _input = new();
+    private readonly PSDataCollection<PSObject> _output = new();
+    private readonly PacketQueue _outgoing = new();
+    private readonly BlockingCollection<byte[]> _incoming = new();
+    private readonly object _incomingGate = new();
+    private readonly ConcurrentDictionary<int, RemoteWorker> _workers = new();
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<RemoteWorker>> _starts = new();
+    private readonly TaskCompletionSource _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _lastSlot;
+    private volatile string? _lostBecause;
+    private volatile bool _closing;
+
+    private RemoteHost(Runspace runspace, bool ownsRunspace, string hostName) : base(0)
+    {
+        _runspace = runspace;
+        _ownsRunspace = ownsRunspace;
+        HostName = hostName;
+    }
+
+    public override string HostName { get; }
+
+    public override bool IsLost => _lostBecause is not null;
+
+    /// <summary>Why it was lost; null while it is not.</summary>
+    public string? LostBecause => _lostBecause;
+
+    /// <summary>The host's processor count, as its agent said.</summary>
+    public int ProcessorCount { get; private set; }
+
+    /// <summary>Connects over SSH (never prompting), readies Multiproc there and starts the agent.</summary>
+    /// <exception cref="MpHostUnreachableException">The host could not be reached, would have prompted, or cannot run the workers.</exception>
+    public static RemoteHost Open(HostAddress address, int? sizePerHost, CancellationToken cancel)
+    {
+        var runspace = address.Open();
+        try { return Connect(runspace, ownsRunspace: true, address.HostName, sizePerHost, cancel); }
+        catch
+        {
+            runspace.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the agent in a session the caller opened (and keeps): its runspace runs the agent until the pool ends.</summary>
+    public static RemoteHost Attach(Runspace runspace, int? sizePerHost, CancellationToken cancel)
+    {
+        if (runspace.RunspaceStateInfo.State != RunspaceState.Opened || runspace.RunspaceAvailability != RunspaceAvailability.Available)
+            throw new MpHostUnreachableException(
+                $"The session to '{runspace.ConnectionInfo?.ComputerName}' is {runspace.RunspaceStateInfo.State} and {runspace.RunspaceAvailability}: a pool needs an open session that runs nothing else. Open a new one with New-PSSession.",
+                runspace.ConnectionInfo?.ComputerName);
+        return Connect(runspace, ownsRunspace: false, runspace.ConnectionInfo?.ComputerName ?? "?", sizePerHost, cancel);
+    }
+
+    private static RemoteHost Connect(Runspace runspace, bool ownsRunspace, string hostName, int? sizePerHost, CancellationToken cancel)
+    {
+        var dll = ModuleShipment.Ensure(runspace, hostName);
+        var host = new RemoteHost(runspace, ownsRunspace, hostName);
+        host.StartAgent(dll);
+        try
+        {
+            if (!host._hello.Task.Wait(AgentDeadline, cancel))
+                throw new MpHostUnreachableException($"Multiproc's agent on host '{hostName}' did not answer within {AgentDeadline.TotalSeconds} s.", hostName);
+        }
+        catch (Exception e)
+        {
+            host.Close();
+            if (e is AggregateException { InnerException: { } inner }) throw inner;
+            throw;
+        }
+        host.Size = sizePerHost ?? host.ProcessorCount;
+        return host;
+    }
+
+    private void StartAgent(string dll)
+    {
+        _agent.Runspace = _runspace;
+        _agent.AddScript("param($Module) Import-Module -Name $Module; [Multiproc.Remote.HostAgent]::Run($input)").AddArgument(dll);
+        _output.DataAdded += (_, _) => TakeOutput();
+        _agent.InvocationStateChanged += (_, e) =>
+        {
+            if (e.InvocationStateInfo.State is PSInvocationState.Completed or PSInvocationState.Failed or PSInvocationState.Stopped)
+                Ended(e.InvocationStateInfo.Reason?.Message ?? (_agent.Streams.Error.Count > 0 ? _agent.Streams.Error[0].ToString() : $"its session's pipeline {e.InvocationStateInfo.State}"));
+        };
+        new Thread(Dispatch) { IsBackground = true, Name = $"Multiproc host {HostName}" }.Start();
+        new Thread(SendPackets) { IsBackground = true, Name = $"Multiproc host {HostName} sender" }.Start();
+        _agent.BeginInvoke(_input, _output);
+    }
+
+    // ---- to the agent ----------------------------------------------------------------------------
+
+    /// <summary>Queues a message for the agent; false once the host is lost or closed.</summary>
+    public bool Send(AgentMessageKind kind, int slot, ReadOnlySpan<byte> body) => _outgoing.Add(kind, slot, body);
+
+    private void SendPackets()
+    {
+        try
+        {
+            while (_outgoing.Take() is { } packet) _input.Add(packet);
+            _input.Complete();
+        }
+        catch (Exception e) when (e is InvalidOperationException or PSInvalidOperationException) { /* the pipeline ended: Ended says so */ }
+    }
+
+    public override IWorkerPort StartWorker(JobSpec setup, CancellationToken cancel)
+    {
+        int slot = Interlocked.Increment(ref _lastSlot);
+        var started = new TaskCompletionSource<RemoteWorker>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _starts[slot] = started;
+        var body = new WireWriter();
+        setup.ForAnotherHost().Write(body);
+        if (!Send(AgentMessageKind.Start, slot, body.WrittenSpan)) started.TrySetException(Lost());
+        try { return started.Task.WaitAsync(cancel).GetAwaiter().GetResult(); }
+        catch (OperationCanceledException)
+        {
+            Release(slot);   // if it starts after all, the agent lets it go
+            throw;
+        }
+        finally { _starts.TryRemove(slot, out _); }
+    }
+
+    /// <summary>The pool is done with a worker.</summary>
+    public void Release(int slot)
+    {
+        _workers.TryRemove(slot, out _);
+        Send(AgentMessageKind.Release, slot, ReadOnlySpan<byte>.Empty);
+    }
+
+    // ---- from the agent --------------------------------------------------------------------------
+
+    // The output collection's event runs on remoting's threads: the packets are taken in order under a
+    // lock, and handled on this host's own thread.
+    private void TakeOutput()
+    {
+        lock (_incomingGate)
+            foreach (var item in _output.ReadAll())
+                if (!_incoming.IsAddingCompleted && item.BaseObject is byte[] packet) _incoming.Add(packet);
+    }
+
+    private void Ended(string why)
+    {
+        TakeOutput();
+        lock (_incomingGate)
+        {
+            if (_incoming.IsAddingCompleted) return;
+            _lostBecause ??= _closing ? "the pool ended" : $"its session ended: {why}";
+            _incoming.CompleteAdding();
+        }
+    }
+
+    private void Dispatch()
+    {
+        foreach (var packet in _incoming.GetConsumingEnumerable())
+        {
+            foreach (var message in AgentMessage.ReadAll(packet)) Handle(message);
+        }
+        // The pipeline ended: whatever still runs there is lost.
+        _lostBecause ??= "its session ended";
+        _outgoing.Complete();
+        _hello.TrySetException(new MpHostUnreachableException($"Multiproc's agent on host '{HostName}' ended before it ran: {_lostBecause}.", HostName));
+        foreach (var (_, start) in _starts) start.TrySetException(Lost());
+        foreach (var (_, worker) in _workers) worker.OnHostLost(_lostBecause);
+    }
+
+    private void Handle(AgentMessage message)
+    {
+        switch (message.Kind)
+        {
+            case AgentMessageKind.Hello:
+                var hello = new WireReader(message.Body);
+                hello.ReadString();   // PowerShell's version: checked before the agent started
+                hello.ReadString();   // Multiproc's: this very build, by its hash
+                ProcessorCount = hello.ReadInt32();
+                _hello.TrySetResult();
+                break;
+            case AgentMessageKind.Started:
+                var worker = new RemoteWorker(this, message.Slot, new WireReader(message.Body).ReadInt32());
+                _workers[message.Slot] = worker;
+                if (!_starts.TryGetValue(message.Slot, out var waiting) || !waiting.TrySetResult(worker)) Release(message.Slot);
+                break;
+            case AgentMessageKind.StartFailed:
+                var failed = new WireReader(message.Body);
+                string id = failed.ReadString(), text = failed.ReadString();
+                if (_starts.TryGetValue(message.Slot, out var start))
+                    start.TrySetException(id == "MpPoolSetup"
+                        ? new MpPoolSetupException($"On host '{HostName}': {text}", HostName)
+                        : new MpWorkerLostException($"A pool worker could not start on host '{HostName}': {text}", HostName));
+                break;
+            case AgentMessageKind.Console:
+                var to = message.Slot == 1 ? s_ourOutput.Value : ChildConsole.Error;
+                try { lock (to) to.Write(message.Body); }
+                catch (Exception e) when (e is IOException or ObjectDisposedException) { /* nowhere to print */ }
+                break;
+            default:
+                if (_workers.TryGetValue(message.Slot, out var about)) about.OnMessage(message);
+                if (message.Kind == AgentMessageKind.Gone) _workers.TryRemove(message.Slot, out _);
+                break;
+        }
+    }
+
+    private MpHostLostException Lost() =>
+        new($"Host '{HostName}' of the pool is lost: {_lostBecause ?? "its session ended"}.", HostName);
+
+    // ---- the end ---------------------------------------------------------------------------------
+
+    /// <summary>The pool has ended: the agent ends its workers, and the session, when the pool opened it, closes.</summary>
+    public override void Close()
+    {
+        _closing = true;
+        _outgoing.Complete();   // the agent's input ends: it kills its workers and returns
+        try
+        {
+            if (_agent.InvocationStateInfo.State == PSInvocationState.Running)
+            {
+                var ended = new ManualResetEventSlim();
+                _agent.InvocationStateChanged += (_, e) => { if (e.InvocationStateInfo.State != PSInvocationState.Running) ended.Set(); };
+                if (_agent.InvocationStateInfo.State == PSInvocationState.Running && !ended.Wait(TimeSpan.FromSeconds(10))) _agent.Stop();
+            }
+        }
+        catch (Exception e) when (e is PSInvalidOperationException or ObjectDisposedException) { /* ended already */ }
+        _agent.Dispose();
+        if (_ownsRunspace) _runspace.Dispose();
+    }
+}
