@@ -94,6 +94,20 @@ public sealed partial class MpPool
     /// <summary>Tasks that failed.</summary>
     public long Failed { get { lock (_gate) return _failed; } }
 
+    /// <summary>Each machine it runs workers on, with its workers now.</summary>
+    public MpPoolHost[] Hosts
+    {
+        get
+        {
+            lock (_gate)
+                return _sites.Select(site => new MpPoolHost(
+                    site.HostName,
+                    site is LocalSite ? MpPoolHostState.Local : site.IsLost ? MpPoolHostState.Lost : MpPoolHostState.Connected,
+                    _members.Where(m => m.Site == site).Select(m => m.ProcessId).ToArray(),
+                    (site as Remote.RemoteHost)?.LostBecause)).ToArray();
+        }
+    }
+
     /// <summary>The process ids of its workers now.</summary>
     public int[] WorkerIds { get { lock (_gate) return _members.Select(m => m.ProcessId).ToArray(); } }
 
@@ -139,6 +153,7 @@ public sealed partial class MpPool
     internal void Submit(PoolItem item)
     {
         var afterLock = new AfterLock();
+        List<(PoolItem Item, ItemResult Result)>? abandoned = null;
         bool understaffed;
         lock (_gate)
         {
@@ -148,9 +163,11 @@ public sealed partial class MpPool
             {
                 if (!_calls.Contains(item.Call)) _calls.Add(item.Call);
                 item.Call.Pending.AddLast(item);
+                if (AllHostsLost) AbandonWaiting(abandoned = new(), AllLost);
                 Dispatch(ref afterLock);
             }
         }
+        if (abandoned is not null) CompleteAll(abandoned, Array.Empty<PoolCall>(), ref afterLock);
         if (item.Call.FailedFast) item.Call.Complete(item, ItemResult.NeverRun);   // past -MaxFailures: it never runs
         else if (understaffed) Replace();
         afterLock.Run();
@@ -361,17 +378,9 @@ public sealed partial class MpPool
                     member = null;
                 }
                 else if (member is null && _members.Count == 0 && _sites.All(s => s.Starting == 0))
-                {
-                    var waiting = new List<PoolItem>();
-                    foreach (var call in _calls)
-                        while (call.Pending.Count > 0) waiting.Add(call.Pending.RemoveFirst());
-                    foreach (var retry in TakeRetries()) waiting.Add(retry.Item);
-                    foreach (var item in waiting)
-                        abandoned.Add((item, Failure(new MpWorkerLostException(
-                            $"No pool worker could be started to run this task ({failure?.Message}). Check the pool's initialization, or make a new pool.",
-                            item.Input, failure))));
-                    _failed += abandoned.Count;
-                }
+                    AbandonWaiting(abandoned, item => new MpWorkerLostException(
+                        $"No pool worker could be started to run this task ({failure?.Message}). Check the pool's initialization, or make a new pool.",
+                        item.Input, failure));
             }
             member?.Port.Release();
             CompleteAll(abandoned, Array.Empty<PoolCall>(), ref afterLock);
@@ -469,6 +478,7 @@ public sealed partial class MpPool
                 PutBack(chunk.Call, left, completions);
             }
             member.InFlight.Clear();
+            if (AllHostsLost) AbandonWaiting(completions, AllLost);
             Dispatch(ref afterLock);
         }
         member.Port.Release();
@@ -476,6 +486,28 @@ public sealed partial class MpPool
         Replace();
         afterLock.Run();
     }
+
+    /// <summary>
+    /// No worker is left and none can start: what waits for one fails with <paramref name="error"/>, rather
+    /// than wait for a worker that will not come. Under _gate.
+    /// </summary>
+    private void AbandonWaiting(List<(PoolItem Item, ItemResult Result)> abandoned, Func<PoolItem, MpException> error)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate));
+        var waiting = new List<PoolItem>();
+        foreach (var call in _calls)
+            while (call.Pending.Count > 0) waiting.Add(call.Pending.RemoveFirst());
+        foreach (var retry in TakeRetries()) waiting.Add(retry.Item);
+        foreach (var item in waiting) abandoned.Add((item, Failure(error(item))));
+        _failed += waiting.Count;
+    }
+
+    /// <summary>Every host of the pool is lost and it has no local workers: nothing can run. Under _gate.</summary>
+    private bool AllHostsLost => _members.Count == 0 && _sites.All(s => s.IsLost);
+
+    private MpHostLostException AllLost(PoolItem item) => new(
+        $"Every host of the pool is lost ({string.Join("; ", _sites.Select(s => $"{s.HostName}: {(s as Remote.RemoteHost)?.LostBecause}"))}), so no worker can run this task. " +
+        $"It was input {item.InputIndex} of the call (counting from 0). Make a new pool once the hosts are back.", item.Input);
 
     /// <summary>What a dead worker finished but had not sent, from its ledger; each item once. Under _gate.</summary>
     private void TakeUnsent(PoolMember member, List<(PoolItem Item, ItemResult Result)> completions, ref AfterLock afterLock)

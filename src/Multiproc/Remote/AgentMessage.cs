@@ -34,6 +34,8 @@ internal enum AgentMessageKind : byte
     Console = 9,
     /// <summary>Agent → pool, first: it runs; its host's PowerShell version, Multiproc version and processor count.</summary>
     Hello = 10,
+    /// <summary>Agent → pool, every <see cref="HostAgent.BeatEvery"/>: it still runs, and the way to it works.</summary>
+    Beat = 11,
 }
 
 internal readonly record struct AgentMessage(AgentMessageKind Kind, int Slot, byte[] Body)

@@ -26,6 +26,9 @@ public static class HostAgent
 {
     private static readonly TimeSpan RunningEvery = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How often the agent says it is alive, whatever else it sends.</summary>
+    internal static readonly TimeSpan BeatEvery = TimeSpan.FromSeconds(1);
+
     /// <summary>Runs the agent until its input ends; each packet for the pool is an output object. Not for use from scripts.</summary>
     public static IEnumerable<byte[]> Run(IEnumerator input)
     {
@@ -53,6 +56,7 @@ public static class HostAgent
         private readonly Dictionary<int, Slot> _slots = new();   // guarded by _gate
         private readonly CancellationTokenSource _ending = new();
         private readonly Timer _running;
+        private long _lastBeat = Environment.TickCount64;   // the timer's own
 
         public Agent() => _running = new Timer(_ => ReportRunning(), null, RunningEvery, RunningEvery);
 
@@ -156,6 +160,11 @@ public static class HostAgent
             List<(int Number, Slot Slot)> slots = new();
             lock (_gate) foreach (var (number, slot) in _slots) slots.Add((number, slot));
             long now = Environment.TickCount64;
+            if (now - _lastBeat >= (long)BeatEvery.TotalMilliseconds)
+            {
+                _lastBeat = now;
+                Outgoing.Add(AgentMessageKind.Beat, 0, ReadOnlySpan<byte>.Empty);
+            }
             foreach (var (number, slot) in slots)
             {
                 var running = slot.Worker.ReadRunning();

@@ -24,6 +24,11 @@ namespace Multiproc.Remote;
 internal sealed class RemoteHost : WorkerSite
 {
     private static readonly TimeSpan AgentDeadline = TimeSpan.FromSeconds(60);
+
+    // An agent beats every second. Silence this long, data or beats, means the way to it is broken: a
+    // network that stopped answering, or an SSH transport that died without saying so (SshCrashGuard).
+    private const long SilenceLimit = 10_000;
+    private const long SilenceLimitAfterCrash = 2_500;
     private static readonly Lazy<Stream> s_ourOutput = new(Console.OpenStandardOutput);
 
     private readonly Runspace _runspace;
@@ -40,12 +45,27 @@ internal sealed class RemoteHost : WorkerSite
     private int _lastSlot;
     private volatile string? _lostBecause;
     private volatile bool _closing;
+    private long _lastHeard = Environment.TickCount64;   // when the agent last sent anything
+    private readonly Timer _liveness;
 
     private RemoteHost(Runspace runspace, bool ownsRunspace, string hostName) : base(0)
     {
         _runspace = runspace;
         _ownsRunspace = ownsRunspace;
         HostName = hostName;
+        _liveness = new Timer(_ => CheckHeard(SilenceLimit), null, 1000, 1000);
+        SshCrashGuard.Install();
+        SshCrashGuard.Swallowed += OnTransportCrash;
+    }
+
+    // Some SSH transport of this process died: if it was this host's, its agent has gone quiet.
+    private void OnTransportCrash() =>
+        Task.Delay((int)SilenceLimitAfterCrash).ContinueWith(_ => CheckHeard(SilenceLimitAfterCrash), TaskScheduler.Default);
+
+    private void CheckHeard(long limit)
+    {
+        long silent = Environment.TickCount64 - Interlocked.Read(ref _lastHeard);
+        if (silent > limit && !_closing) Lose($"its agent has not been heard from for {silent / 1000.0:0.#} s");
     }
 
     public override string HostName { get; }
@@ -109,7 +129,7 @@ internal sealed class RemoteHost : WorkerSite
         _agent.InvocationStateChanged += (_, e) =>
         {
             if (e.InvocationStateInfo.State is PSInvocationState.Completed or PSInvocationState.Failed or PSInvocationState.Stopped)
-                Ended(e.InvocationStateInfo.Reason?.Message ?? (_agent.Streams.Error.Count > 0 ? _agent.Streams.Error[0].ToString() : $"its session's pipeline {e.InvocationStateInfo.State}"));
+                Lose($"its session ended: {e.InvocationStateInfo.Reason?.Message ?? (_agent.Streams.Error.Count > 0 ? _agent.Streams.Error[0].ToString() : $"its pipeline {e.InvocationStateInfo.State}")}");
         };
         new Thread(Dispatch) { IsBackground = true, Name = $"Multiproc host {HostName}" }.Start();
         new Thread(SendPackets) { IsBackground = true, Name = $"Multiproc host {HostName} sender" }.Start();
@@ -161,18 +181,20 @@ internal sealed class RemoteHost : WorkerSite
     // lock, and handled on this host's own thread.
     private void TakeOutput()
     {
+        Interlocked.Exchange(ref _lastHeard, Environment.TickCount64);
         lock (_incomingGate)
             foreach (var item in _output.ReadAll())
                 if (!_incoming.IsAddingCompleted && item.BaseObject is byte[] packet) _incoming.Add(packet);
     }
 
-    private void Ended(string why)
+    /// <summary>The way to the agent is gone: what it sent is still handled, then its workers end as lost.</summary>
+    private void Lose(string why)
     {
-        TakeOutput();
+        if (!_incoming.IsAddingCompleted) TakeOutput();
         lock (_incomingGate)
         {
             if (_incoming.IsAddingCompleted) return;
-            _lostBecause ??= _closing ? "the pool ended" : $"its session ended: {why}";
+            _lostBecause ??= _closing ? "the pool ended" : why;
             _incoming.CompleteAdding();
         }
     }
@@ -202,6 +224,8 @@ internal sealed class RemoteHost : WorkerSite
                 ProcessorCount = hello.ReadInt32();
                 _hello.TrySetResult();
                 break;
+            case AgentMessageKind.Beat:
+                break;   // heard: that is all a beat says
             case AgentMessageKind.Started:
                 var worker = new RemoteWorker(this, message.Slot, new WireReader(message.Body).ReadInt32());
                 _workers[message.Slot] = worker;
@@ -236,6 +260,8 @@ internal sealed class RemoteHost : WorkerSite
     public override void Close()
     {
         _closing = true;
+        _liveness.Dispose();
+        SshCrashGuard.Swallowed -= OnTransportCrash;
         _outgoing.Complete();   // the agent's input ends: it kills its workers and returns
         try
         {
@@ -243,11 +269,27 @@ internal sealed class RemoteHost : WorkerSite
             {
                 var ended = new ManualResetEventSlim();
                 _agent.InvocationStateChanged += (_, e) => { if (e.InvocationStateInfo.State != PSInvocationState.Running) ended.Set(); };
-                if (_agent.InvocationStateInfo.State == PSInvocationState.Running && !ended.Wait(TimeSpan.FromSeconds(10))) _agent.Stop();
+                if (_agent.InvocationStateInfo.State == PSInvocationState.Running && !ended.Wait(TimeSpan.FromSeconds(IsLost ? 1 : 10)))
+                    _agent.BeginStop(null, null);   // a transport that died unseen never answers a Stop
             }
         }
         catch (Exception e) when (e is PSInvalidOperationException or ObjectDisposedException) { /* ended already */ }
-        _agent.Dispose();
-        if (_ownsRunspace) _runspace.Dispose();
+        if (_agent.InvocationStateInfo.State is PSInvocationState.Running or PSInvocationState.Stopping)
+        {
+            // A transport that died unseen blocks the pipeline's Stop, and the session's Close, for ever:
+            // they are left to a thread of their own rather than hold Stop-MpPool.
+            new Thread(Dispose) { IsBackground = true, Name = $"Multiproc host {HostName} closing" }.Start();
+        }
+        else Dispose();
+    }
+
+    private void Dispose()
+    {
+        try
+        {
+            _agent.Dispose();
+            if (_ownsRunspace) _runspace.Dispose();
+        }
+        catch (Exception e) when (e is PSInvalidOperationException or ObjectDisposedException or System.Management.Automation.Remoting.PSRemotingTransportException) { /* broken already */ }
     }
 }
