@@ -115,10 +115,13 @@ function Get-Pester {
     Join-Path $packages.Trim() "pester/$version/tools/Pester.psd1"
 }
 
-# Programs the tests drive that a fresh machine may lack (tmux: a real terminal for Ctrl+C), from the
-# system's package manager; a test whose program is still missing is skipped and says why.
+# Programs the tests drive that a fresh machine may lack, from the system's package manager; a test whose
+# program is still missing is skipped and says why.
 function Install-TestTools {
-    $missing = @('tmux' | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) })
+    # Each program and its Debian package: tmux (a real terminal), sshd and ssh (the remoting tests' loopback hosts).
+    $packages = [ordered]@{ tmux = 'tmux'; sshd = 'openssh-server'; ssh = 'openssh-client'; 'ssh-keygen' = 'openssh-client' }
+    $missing = @($packages.Keys | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) -and -not (Test-Path "/usr/sbin/$_") } |
+        ForEach-Object { $packages[$_] } | Select-Object -Unique)
     if (-not $missing) { return }
     if ($IsLinux -and (Get-Command apt-get -ErrorAction Ignore) -and "$(id -u)" -eq '0') {
         Write-Host "Installing $($missing -join ', ') for the tests..."

@@ -79,6 +79,31 @@ Describe 'A pool on two hosts over SSH' -Skip:$script:NoSshd {
         $seen | ForEach-Object { $_[1] | Should -Be $caller }
     }
 
+    It 'refuses a live queue handed to its tasks, at submission, with MpNotRemotable' {
+        $queue = New-MpQueue
+        $errs = $null
+        $got = @(1, $queue, 3) | Invoke-MpPool { "$_" } -Pool $Pool -ErrorVariable errs -ErrorAction SilentlyContinue
+        $got | Should -Be '1', '3'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MpNotRemotable,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errs[0].TargetObject | Should -Be $queue
+        { 1 | Invoke-MpPool { $using:queue } -Pool $Pool } | Should -Throw -ErrorId 'MpNotRemotable,Multiproc.Commands.InvokeMpPoolCommand'
+        { 1 | Invoke-MpPool { param($q) $q } -Pool $Pool -ArgumentList $queue } | Should -Throw -ErrorId 'MpNotRemotable,Multiproc.Commands.InvokeMpPoolCommand'
+        $Pool.State | Should -Be 'Open'
+        $queue.Count | Should -Be 0
+    }
+
+    It 'sends a file as its properties, read here, not as a path the host may not have' {
+        $file = Join-Path $TestDrive 'twelve.txt'
+        Set-Content $file 'hello world' -NoNewline
+        $seen = Get-Item $file | Invoke-MpPool { [pscustomobject]@{ Length = $_.Length; Name = $_.Name; Type = $_.PSTypeNames[0]; When = $_.LastWriteTimeUtc } } -Pool $Pool
+        $seen.Length | Should -Be 11
+        $seen.Name | Should -Be 'twelve.txt'
+        $seen.Type | Should -Be 'Deserialized.System.IO.FileInfo'
+        $seen.When | Should -Be (Get-Item $file).LastWriteTimeUtc
+    }
+
     It 'brings back what a remote task writes to the host' {
         $pwshOut = & $script:Pwsh -NoProfile -NonInteractive -Command @"
 Import-Module '$script:ModulePath'

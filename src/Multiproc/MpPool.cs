@@ -94,6 +94,9 @@ public sealed partial class MpPool
     /// <summary>Tasks that failed.</summary>
     public long Failed { get { lock (_gate) return _failed; } }
 
+    /// <summary>Some of its workers run on other hosts: what its tasks take must be good anywhere.</summary>
+    internal bool HasHosts => _sites.Any(s => s is Remote.RemoteHost);
+
     /// <summary>Each machine it runs workers on, with its workers now.</summary>
     public MpPoolHost[] Hosts
     {

@@ -161,6 +161,13 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
                 _ownsPool = true;
             }
             else _pool = Pool;
+            if (_pool.HasHosts)
+            {
+                Serializer.Write(usingValues, out bool usingHandle);
+                if (usingHandle) throw MpNotRemotableException.For("A $using: value");
+                Serializer.Write(definition.Arguments, out bool argumentHandle);
+                if (argumentHandle) throw MpNotRemotableException.For("-ArgumentList");
+            }
             if (Async)
             {
                 _call = _pool.LaneFor(script, usingValues, _caller);
@@ -177,10 +184,20 @@ public sealed class InvokeMpPoolCommand : RunPolicyCmdlet
     {
         int position = _inputCount++;   // an input that cannot cross has its position too
         byte[] bytes;
-        try { bytes = Serializer.Write(InputObject); }
+        bool holdsHandle;
+        // A path names a file on this machine only: for a pool with hosts a file goes as its properties.
+        var crossing = _pool is { HasHosts: true } && InputObject?.BaseObject is System.IO.FileSystemInfo file
+            ? Ipc.FileSystemItems.AsProperties(file, InputObject)
+            : InputObject;
+        try { bytes = Serializer.Write(crossing, out holdsHandle); }
         catch (MpSerializationException e)
         {
             WriteError(e);
+            return;
+        }
+        if (holdsHandle && _pool is { HasHosts: true })
+        {
+            WriteError(MpNotRemotableException.For("This input", InputObject));
             return;
         }
         var input = InputObject?.BaseObject is null ? null : InputObject;

@@ -53,6 +53,41 @@ internal static class FileSystemItems
         return item;
     }
 
+    /// <summary>
+    /// A file or directory as another machine can take it: its properties, read here, under the type
+    /// names a remoting session gives it (`Deserialized.System.IO.FileInfo`), as PowerShell's own remoting
+    /// sends it, without the ~7 ms its full CliXml costs.
+    /// </summary>
+    public static PSObject AsProperties(FileSystemInfo item, PSObject? wrapper)
+    {
+        wrapper ??= PSObject.AsPSObject(item);
+        var bag = new PSObject();
+        bag.TypeNames.Clear();
+        foreach (var type in wrapper.TypeNames) bag.TypeNames.Add("Deserialized." + type);
+        void Add(string name, object? value) => bag.Properties.Add(new PSNoteProperty(name, value));
+        Add("Name", item.Name);
+        Add("FullName", item.FullName);
+        Add("Extension", item.Extension);
+        Add("Exists", item.Exists);
+        Add("Attributes", item.Exists ? item.Attributes.ToString() : null);
+        Add("CreationTimeUtc", item.Exists ? item.CreationTimeUtc : null);
+        Add("LastWriteTimeUtc", item.Exists ? item.LastWriteTimeUtc : null);
+        Add("LastAccessTimeUtc", item.Exists ? item.LastAccessTimeUtc : null);
+        Add("CreationTime", item.Exists ? item.CreationTime : null);
+        Add("LastWriteTime", item.Exists ? item.LastWriteTime : null);
+        Add("LastAccessTime", item.Exists ? item.LastAccessTime : null);
+        Add("LinkTarget", item.LinkTarget);
+        if (item is FileInfo file)
+        {
+            Add("Length", file.Exists ? file.Length : null);
+            Add("DirectoryName", file.DirectoryName);
+        }
+        else if (item is DirectoryInfo directory) Add("Parent", directory.Parent?.FullName);
+        foreach (var name in s_carried)
+            if (wrapper.Properties[name] is PSNoteProperty { Value: string or bool } note) Add(note.Name, note.Value);
+        return bag;
+    }
+
     /// <summary>Called through <see cref="s_unixStat"/>: the stat PowerShell's file system provider attaches, read now.</summary>
     public static object? UnixStat(PSObject item) =>
         s_getLStat is not null && item.BaseObject is FileSystemInfo info ? s_getLStat.Invoke(null, [info.FullName]) : null;

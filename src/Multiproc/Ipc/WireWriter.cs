@@ -25,7 +25,14 @@ internal sealed class WireWriter
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.WrittenSpan;
 
-    public void Clear() => _buffer.Clear();
+    public void Clear()
+    {
+        _buffer.Clear();
+        WroteHandle = false;
+    }
+
+    /// <summary>A shared object's handle was written since it was made or cleared: what it holds is good on this machine only.</summary>
+    public bool WroteHandle { get; private set; }
 
     public int Length => _buffer.WrittenCount;
 
@@ -131,7 +138,7 @@ internal sealed class WireWriter
             case Guid g: Tag(WireTag.Guid); g.TryWriteBytes(_buffer.GetSpan(16)); _buffer.Advance(16); return;
             case byte[] bytes: Tag(WireTag.Bytes); WriteBytes(bytes); return;
             case ScriptBlock sb: Tag(WireTag.ScriptBlock); WriteString(sb.ToString()); return;
-            case ISharedHandle h: Tag(WireTag.Handle); WriteString(h.HandleKind); h.WriteHandle(this); return;
+            case ISharedHandle h: WroteHandle = true; Tag(WireTag.Handle); WriteString(h.HandleKind); h.WriteHandle(this); return;
             case System.IO.FileSystemInfo item: Tag(WireTag.FileSystemItem); FileSystemItems.Write(this, item, value as PSObject); return;
             case PSObject custom: WriteCustomObject(custom, nesting); return;
             case Array array: WriteArray(array, nesting); return;

@@ -124,7 +124,9 @@ internal sealed class RemoteHost : WorkerSite
     private void StartAgent(string dll)
     {
         _agent.Runspace = _runspace;
-        _agent.AddScript("param($Module) Import-Module -Name $Module; [Multiproc.Remote.HostAgent]::Run($input)").AddArgument(dll);
+        // The agent, and so the host's workers, run in the pool's mode (portable or native) where they can.
+        _agent.AddScript("param($Module, $Portable) Import-Module -Name $Module; if ($Portable) { [Multiproc.MpSettings]::Portable = $true }; [Multiproc.Remote.HostAgent]::Run($input)")
+            .AddArgument(dll).AddArgument(MpSettings.Portable);
         _output.DataAdded += (_, _) => TakeOutput();
         _agent.InvocationStateChanged += (_, e) =>
         {
@@ -153,11 +155,12 @@ internal sealed class RemoteHost : WorkerSite
 
     public override IWorkerPort StartWorker(JobSpec setup, CancellationToken cancel)
     {
+        var body = new WireWriter();
+        setup.ForAnotherHost().Write(body);
+        if (body.WroteHandle) throw MpNotRemotableException.For("The pool's -InitializationScript (one of its $using: values)");
         int slot = Interlocked.Increment(ref _lastSlot);
         var started = new TaskCompletionSource<RemoteWorker>(TaskCreationOptions.RunContinuationsAsynchronously);
         _starts[slot] = started;
-        var body = new WireWriter();
-        setup.ForAnotherHost().Write(body);
         if (!Send(AgentMessageKind.Start, slot, body.WrittenSpan)) started.TrySetException(Lost());
         try { return started.Task.WaitAsync(cancel).GetAwaiter().GetResult(); }
         catch (OperationCanceledException)
