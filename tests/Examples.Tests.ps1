@@ -67,6 +67,11 @@ Describe 'The examples' {
             'Inputs run twice: 13, 14, 15, 16, 17, 18, 19, 20')
     }
 
+    It '10-remote.ps1 says what it needs when no host is given' {
+        $env:MULTIPROC_HOSTS = $null
+        Invoke-Example '10-remote.ps1' | Should -Be 'No host given: pass -HostName (or set $env:MULTIPROC_HOSTS) to run this example on other machines.'
+    }
+
     It '08-pester.ps1 runs a real Pester run whose mock applies inside the pool''s tasks, run inline' {
         $out = Invoke-Example '08-pester.ps1' | ForEach-Object { $_ -replace '\e\[[0-9;]*m' }   # Pester's colours, if any
         ($out -join "`n") | Should -Match '\[\+\] hashes each file once, with the hash Get-FileHash gives'

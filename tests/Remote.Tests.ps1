@@ -117,6 +117,21 @@ Stop-MpPool `$pool
     }
 }
 
+Describe 'examples/10-remote.ps1' -Skip:$script:NoSshd {
+    BeforeAll { $script:Lab = Start-TestSshHosts }
+    AfterAll { Stop-TestSshHosts $script:Lab }
+
+    It 'runs on two hosts: the squares in order, each host with its workers, a warning that names its host' {
+        $example = Join-Path $PSScriptRoot '../examples/10-remote.ps1'
+        $out = & $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModulePath'; & '$example' -HostName $($Lab.HostNames -join ',') -KeyFilePath '$($Lab.KeyFilePath)' -Options @{ UserKnownHostsFile = '$($Lab.Options.UserKnownHostsFile)' }" 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        $out[0] | Should -Be "squares: $((1..20 | ForEach-Object { $_ * $_ }) -join ' ')"
+        $out[1] | Should -Match '^127\.0\.0\.1: Connected, workers \d+, \d+$'
+        $out[2] | Should -Match '^127\.0\.0\.2: Connected, workers \d+, \d+$'
+        $out[3] | Should -Match '^a warning came from 127\.0\.0\.[12], worker \d+$'
+    }
+}
+
 Describe 'Reaching hosts' -Skip:$script:NoSshd {
     BeforeAll {
         $script:Lab = Start-TestSshHosts -Address '127.0.0.1'
