@@ -195,6 +195,7 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
+    Install-TestTools   # sshd, for the remote rows
     Invoke-Build
     $script:Pwsh = Get-Pwsh
     & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Bench.ps1') -ModulePath $Staged

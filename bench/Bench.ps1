@@ -339,6 +339,15 @@ $here = Get-Median @(foreach ($i in 1..5) { & $timed $loops })
 $inWorker = Get-Median @(1..5 | Invoke-MpPool $timed -Pool $pool -ArgumentList $loops -ChunkSize 1)
 Add-Row 'one ~0.2 s CPU-bound task: time in a worker / time here' ($inWorker / $here) @{} -Unit 'x' -Target '1.0 x'
 
+# Other machines: two loopback hosts over real SSH, beside a local pool of two, in a session of their own.
+. (Join-Path $PSScriptRoot '../tests/SshHosts.ps1')
+if (Get-Sshd) {
+    $remote = & $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'RemoteRows.ps1') -Loops $loops | Select-Object -Last 1 | ConvertFrom-Json
+    Add-Row 'remote: 1..100000 | Invoke-MpPool { $_ + 1 }, 2 loopback hosts x 1 worker over SSH' $remote.MapRemote @{ 'local pool of 2' = $remote.MapLocal } -Unit 'tasks/s' -Target '>= 50k tasks/s' -Rate
+    Add-Row 'remote: 20 CPU-bound tasks of ~0.2 s, 2 loopback hosts x 1 worker' $remote.CpuRemote @{ 'local pool of 2' = $remote.CpuLocal } -Target ("<= 2 x the local pool ({0:N0} ms)" -f (2 * $remote.CpuLocal))
+}
+else { Write-Warning 'sshd is not installed: the remote rows are left out (./build.ps1 Test installs it).' }
+
 # Idle: a worker gives back what a spell of work left committed after a second without work.
 Start-Sleep -Seconds 2
 $worker = $pool.WorkerIds[0]
