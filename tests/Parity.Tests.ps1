@@ -104,6 +104,7 @@ Describe 'Hints for the common mistakes' {
 
     It 'says nothing when the task does it right (<Case>)' -ForEach @(
         @{ Case = '$using:'; Run = { 1..2 | Invoke-MpPool { $_ * $using:factor } -Pool $script:Pool } }
+        @{ Case = 'a member of a $using: value'; Run = { 1..2 | Invoke-MpPool { $_ * $using:factor.Length } -Pool $script:Pool } }
         @{ Case = '-Function'; Run = { 1..2 | Invoke-MpPool { Get-Square $_ } -Size 1 -Function Get-Square } }
         @{ Case = 'it sets the variable'; Run = { 1..2 | Invoke-MpPool { $factor = 2; foreach ($i in 1) { $_ * $factor * $i } } -Pool $script:Pool } }
         @{ Case = 'a parameter'; Run = { 1..2 | Invoke-MpPool { param($factor) $_ * $factor } -Pool $script:Pool -ArgumentList 3 } }

@@ -117,6 +117,44 @@ Stop-MpPool `$pool
     }
 }
 
+Describe 'What a pool does, done on a host' -Skip:$script:NoSshd {
+    BeforeAll {
+        $script:Lab = Start-TestSshHosts -Address '127.0.0.1'
+        function Get-Double($n) { $n * 2 }
+        $script:Pool = New-MpPool -HostName $Lab.HostNames[0] -KeyFilePath $Lab.KeyFilePath -Options $Lab.Options -SizePerHost 2 `
+            -InitializationScript { $offset = 1000 } -Function Get-Double -Module Microsoft.PowerShell.Archive
+    }
+    AfterAll {
+        Get-MpPool | Stop-MpPool
+        Stop-TestSshHosts $script:Lab
+    }
+
+    It 'sets its workers up with -InitializationScript, -Function and -Module' {
+        1..4 | Invoke-MpPool { (Get-Double $_) + $offset } -Pool $Pool | Should -Be 1002, 1004, 1006, 1008
+        1 | Invoke-MpPool { (Get-Module Microsoft.PowerShell.Archive).Name } -Pool $Pool | Should -Be 'Microsoft.PowerShell.Archive'
+    }
+
+    It 'stops a task that runs past -TaskTimeout there, and the rest of the call goes on' {
+        $errs = $null
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $got = 1..4 | Invoke-MpPool { if ($_ -eq 2) { Start-Sleep 60 }; $_ } -Pool $Pool -TaskTimeout 1 -ChunkSize 1 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 20
+        $got | Should -Be 1, 3, 4
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MpTaskTimeout,*'
+        $errs[0].TargetObject | Should -Be 2
+        $errs[0].MpSource.HostName | Should -Be '127.0.0.1'
+    }
+
+    It 'journals a run and resumes it: only what failed runs again' {
+        $journal = Join-Path $TestDrive 'remote.jsonl'
+        $null = 1..6 | Invoke-MpPool { if ($_ -gt 4) { throw 'not yet' }; "r$_" } -Pool $Pool -Journal $journal -ErrorAction SilentlyContinue
+        @(Get-Content $journal).Count | Should -Be 6
+        1..6 | Invoke-MpPool { "r$_" } -Pool $Pool -Journal $journal -Resume | Should -Be 'r1', 'r2', 'r3', 'r4', 'r5', 'r6'
+        @(Get-Content $journal).Count | Should -Be 8
+    }
+}
+
 Describe 'examples/10-remote.ps1' -Skip:$script:NoSshd {
     BeforeAll { $script:Lab = Start-TestSshHosts }
     AfterAll { Stop-TestSshHosts $script:Lab }
@@ -153,13 +191,44 @@ Describe 'Reaching hosts' -Skip:$script:NoSshd {
         finally { Remove-PSSession $session }
     }
 
+    It 'sends a call''s definition to a host once, whichever of its workers run the call' {
+        $pool = New-MpPool -HostName $Lab.HostNames[0] -KeyFilePath $Lab.KeyFilePath -Options $Lab.Options -SizePerHost 2
+        try {
+            $big = 'x' * 1MB
+            $site = $pool.GetType().GetField('_sites', [Reflection.BindingFlags]'NonPublic,Instance').GetValue($pool)[0]
+            $sentBytes = $site.GetType().GetProperty('SentBytes', [Reflection.BindingFlags]'NonPublic,Instance')
+            $before = $sentBytes.GetValue($site)
+            $seen = 1..8 | Invoke-MpPool { Start-Sleep -Milliseconds 50; [pscustomobject]@{ Size = $using:big.Length; Worker = $PID } } -Pool $pool -ChunkSize 1
+            $sent = $sentBytes.GetValue($site) - $before
+            $seen.Size | Sort-Object -Unique | Should -Be (1MB)
+            @($seen.Worker | Sort-Object -Unique).Count | Should -Be 2 -Because 'both workers ran part of the call'
+            $sent | Should -BeGreaterThan 1MB
+            $sent | Should -BeLessThan 1.5MB -Because 'the 1 MB value crossed once, not once per worker'
+        }
+        finally { Stop-MpPool $pool }
+    }
+
+    It 'runs local workers beside a host''s when -Size is given too' {
+        $pool = New-MpPool -HostName $Lab.HostNames[0] -KeyFilePath $Lab.KeyFilePath -Options $Lab.Options -SizePerHost 1 -Size 1
+        try {
+            $pool.Size | Should -Be 2
+            $pool.Hosts.State | Should -Be 'Local', 'Connected'
+            $local = $pool.Hosts[0].WorkerIds[0]
+            $local | Should -BeIn @(Get-ChildProcessId $PID)
+            $ran = 1..40 | Invoke-MpPool { Start-Sleep -Milliseconds 20; $PID } -Pool $pool -ChunkSize 1
+            @($ran | Sort-Object -Unique) | Should -Be @($pool.WorkerIds | Sort-Object)
+        }
+        finally { Stop-MpPool $pool }
+    }
+
     It 'fails with MpHostUnreachable at once for a closed port' {
         $closed = Get-FreeLoopbackPort
+        $pools = @(Get-MpPool).Count
         $watch = [Diagnostics.Stopwatch]::StartNew()
         { New-MpPool -HostName "127.0.0.1:$closed" -KeyFilePath $Lab.KeyFilePath -Options $Lab.Options 2>$null } |
             Should -Throw -ErrorId 'MpHostUnreachable,Multiproc.Commands.NewMpPoolCommand'
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 15
-        Get-MpPool | Should -BeNullOrEmpty
+        @(Get-MpPool).Count | Should -Be $pools
     }
 
     It 'fails with MpHostUnreachable instead of asking about a host key it does not know' {
@@ -172,10 +241,11 @@ Describe 'Reaching hosts' -Skip:$script:NoSshd {
     }
 
     It 'leaves no worker, agent or session on the host once Stop-MpPool returns' {
+        $sshd = $Lab.Hosts[0].Process.Id
+        Wait-Until { @(Get-DescendantProcessId $sshd).Count -eq 0 } -TimeoutSeconds 10 -Because "the earlier tests' sessions to be gone"
         $pool = New-MpPool -HostName $Lab.HostNames[0] -KeyFilePath $Lab.KeyFilePath -Options $Lab.Options -SizePerHost 2
         $workers = $pool.WorkerIds
         $workers.Count | Should -Be 2
-        $sshd = $Lab.Hosts[0].Process.Id
         @(Get-DescendantProcessId $sshd).Count | Should -BeGreaterThan 2   # the session's sshd, its pwsh, the workers
         Stop-MpPool $pool
         foreach ($id in $workers) { Test-ProcessAlive $id | Should -BeFalse -Because "worker $id is stopped with its pool" }

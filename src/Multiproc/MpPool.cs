@@ -432,7 +432,7 @@ public sealed partial class MpPool
                 // Finished short without `exit` (a top-level `continue` or `break` unwound the worker's loop, a
                 // stopped item ended it, or its call was drained): the items it did not reach never ran.
                 if (chunk.Resulted < chunk.Items.Length) PutBack(chunk.Call, chunk.Items.Skip(chunk.Resulted).ToList(), completions);
-                chunk.Call.Observe(chunk.Resulted, seconds);
+                chunk.Call.Observe(chunk.Resulted, seconds, member.Site);
                 retire = MaxTasksPerWorker > 0 && member.ItemsSent >= MaxTasksPerWorker && member.InFlight.Count == 0;
                 if (retire)
                 {
@@ -598,7 +598,7 @@ public sealed partial class MpPool
             if (call.Pending.Count == 0 || call.Cancelled || call.FailedFast) continue;
             // Only quick tasks queue behind others: a slow one waits for a free worker instead.
             if (member.InFlight.Count > 0 && !call.IsQuick) continue;
-            int size = Math.Min(call.ChunkSize, budget);
+            int size = Math.Min(call.ChunkSizeAt(member.Site), budget);
             // While more input may come, a chunk waits to fill: a busy worker waits for a full one, an idle one
             // for what came within a couple of milliseconds, so a fast worker is not fed one item at a time.
             if (call.Pending.Count < size && !call.InputComplete)

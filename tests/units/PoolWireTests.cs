@@ -36,6 +36,47 @@ public class PoolWireTests
     }
 
     [Fact]
+    public void A_hosts_agent_keeps_a_definition_from_one_chunk_and_puts_it_into_another_without_reading_either()
+    {
+        var definition = new TaskDefinition("$_ * $y", new Hashtable { ["__MpUsing_0"] = "seven" }, new object?[] { 1.5 });
+        var first = new WireWriter();
+        new TaskChunk { ChunkId = 4, CallId = 12, Definition = definition, Items = Items(1, 2) }.Write(first);
+        var (callId, kept) = TaskChunk.PeekDefinition(first.ToArray());
+        Assert.Equal(12, callId);
+        Assert.NotNull(kept);
+
+        var second = new WireWriter();
+        new TaskChunk { ChunkId = 5, CallId = 12, Items = Items("a", null), HostIndexes = new[] { 0, -1 }, Streams = true }.Write(second);
+        Assert.Null(TaskChunk.PeekDefinition(second.ToArray()).Definition);
+        var given = TaskChunk.Read(new WireReader(TaskChunk.AddDefinition(second.ToArray(), kept!)));
+        Assert.Equal(5, given.ChunkId);
+        Assert.Equal(12, given.CallId);
+        Assert.Equal("$_ * $y", given.Definition!.Script);
+        Assert.Equal("seven", given.Definition.UsingValues["__MpUsing_0"]);
+        Assert.Equal(new object?[] { 1.5 }, given.Definition.Arguments);
+        Assert.Equal(new object?[] { "a", null }, given.Values);
+        Assert.Equal(new[] { 0, -1 }, given.HostIndexes);
+        Assert.True(given.Streams);
+    }
+
+    [Fact]
+    public void A_call_sizes_its_chunks_to_each_sites_measured_speed()
+    {
+        var call = new PoolCall(new TaskDefinition("$_", new Hashtable(), Array.Empty<object?>()), null, true, null!, RunPolicy.Default);
+        WorkerSite fast = new LocalSite(1), slow = new LocalSite(1), unseen = new LocalSite(1);
+        Assert.Equal(1, call.ChunkSizeAt(fast));   // nothing measured yet: one item
+        call.Observe(100, 0.01, fast);               // 0.1 ms an item: 100 make 10 ms
+        call.Observe(10, 0.02, slow);                // 2 ms an item: 5 make 10 ms
+        Assert.Equal(100, call.ChunkSizeAt(fast));
+        Assert.Equal(5, call.ChunkSizeAt(slow));
+        int overall = call.ChunkSizeAt(unseen);      // a site not measured yet takes the call's average
+        Assert.InRange(overall, 5, 100);
+        var fixedSize = new PoolCall(new TaskDefinition("$_", new Hashtable(), Array.Empty<object?>()), 7, true, null!, RunPolicy.Default);
+        fixedSize.Observe(100, 0.01, fast);
+        Assert.Equal(7, fixedSize.ChunkSizeAt(fast));
+    }
+
+    [Fact]
     public void Arguments_shared_by_every_item_travel_once_and_different_ones_travel_per_item()
     {
         var shared = Serializer.Write(new object?[] { 7 });

@@ -28,6 +28,7 @@ internal sealed class PoolCall
     private volatile int _untaken;                        // results not yet taken: lets TakeReady skip the lock
     private bool _inputComplete;                          // guarded by _gate
     private double _secondsPerItem = -1;                  // guarded by the pool's lock; -1 until a chunk has run
+    private Dictionary<WorkerSite, double>? _secondsPerItemAt;   // guarded by the pool's lock: the same, at each site
 
     private int _succeeded, _failed, _neverRun;            // guarded by _gate
     private readonly ConcurrentQueue<(PoolItem Item, ProgressRecord Record)> _live = new();   // the bars running items draw
@@ -92,19 +93,32 @@ internal sealed class PoolCall
     /// </summary>
     public bool Streams => !Ordered && !IsLane && Journal is null && Policy.RetryCount == 0 && !IsQuick;
 
-    /// <summary>Items per chunk: fixed by -ChunkSize, else about 10 ms of work as measured so far. Under the pool's lock.</summary>
-    public int ChunkSize => FixedChunkSize ?? (_secondsPerItem < 0 ? 1 : (int)Math.Clamp(TargetChunkSeconds / Math.Max(_secondsPerItem, 1e-7), 1, MaxChunk));
+    /// <summary>
+    /// Items per chunk for a worker at <paramref name="site"/>: fixed by -ChunkSize, else about 10 ms of
+    /// work there as measured so far (a slower host takes smaller chunks), or over all workers until a
+    /// chunk has run there. Under the pool's lock.
+    /// </summary>
+    public int ChunkSizeAt(WorkerSite site)
+    {
+        if (FixedChunkSize is { } size) return size;
+        double perItem = _secondsPerItemAt is not null && _secondsPerItemAt.TryGetValue(site, out var there) ? there : _secondsPerItem;
+        return perItem < 0 ? 1 : (int)Math.Clamp(TargetChunkSeconds / Math.Max(perItem, 1e-7), 1, MaxChunk);
+    }
 
     /// <summary>Known to take well under a millisecond an item, so a chunk may wait its turn behind another. Under the pool's lock.</summary>
     public bool IsQuick => _secondsPerItem is >= 0 and < 0.001;
 
-    /// <summary>A chunk of <paramref name="count"/> items ran for <paramref name="seconds"/>; under the pool's lock.</summary>
-    public void Observe(int count, double seconds)
+    /// <summary>A chunk of <paramref name="count"/> items ran for <paramref name="seconds"/> at <paramref name="site"/>; under the pool's lock.</summary>
+    public void Observe(int count, double seconds, WorkerSite site)
     {
         if (count == 0) return;
         double perItem = seconds / count;
-        _secondsPerItem = _secondsPerItem < 0 ? perItem : (_secondsPerItem + perItem) / 2;
+        _secondsPerItem = Average(_secondsPerItem, perItem);
+        _secondsPerItemAt ??= new();
+        _secondsPerItemAt[site] = Average(_secondsPerItemAt.GetValueOrDefault(site, -1), perItem);
     }
+
+    private static double Average(double sofar, double next) => sofar < 0 ? next : (sofar + next) / 2;
 
     /// <param name="position">The input's position among its command's inputs, those that could not cross too.</param>
     public PoolItem Add(int position, object? input, byte[] bytes, MpTask? task = null, byte[]? arguments = null, RunPolicy? policy = null,

@@ -12,6 +12,7 @@ internal sealed class PoolMember
     {
         Port = port;
         Site = site;
+        KnownCalls = site.SharedKnownCalls ?? new();
     }
 
     public IWorkerPort Port { get; }
@@ -30,8 +31,8 @@ internal sealed class PoolMember
     /// <summary>Chunks sent and not finished, oldest first: the first is the one running.</summary>
     public List<SentChunk> InFlight { get; } = new();
 
-    /// <summary>Calls whose definition this worker has been sent.</summary>
-    public HashSet<int> KnownCalls { get; } = new();
+    /// <summary>Calls whose definition this worker has been sent (its host's, when the host keeps definitions for its workers).</summary>
+    public HashSet<int> KnownCalls { get; }
 
     /// <summary>Items sent to it, for -MaxTasksPerWorker.</summary>
     public int ItemsSent { get; set; }

@@ -9,8 +9,10 @@ internal sealed record TaskDefinition(string Script, Hashtable UsingValues, obje
 
 /// <summary>Parent → worker: consecutive items of one call, with the call's definition the first time this worker sees it.</summary>
 /// <remarks>
-/// Layout: chunk id int64, call id int32, has definition, [script, using values, arguments], count, items,
-/// has item arguments, [each item's arguments (an object array)], streams, has host indexes, [an int32 per item].
+/// Layout: chunk id int64, call id int32, has definition, [its length, then script, using values,
+/// arguments], count, items, has item arguments, [each item's arguments (an object array)], streams, has
+/// host indexes, [an int32 per item]. The definition is sized so that a host's agent can keep it and give
+/// it to each of its workers without reading it (<see cref="Remote.HostAgent"/>): it crosses to a host once.
 /// </remarks>
 internal sealed class TaskChunk
 {
@@ -42,10 +44,12 @@ internal sealed class TaskChunk
         w.WriteBool(Definition is not null);
         if (Definition is not null)
         {
-            w.WriteString(Definition.Script);
-            Processes.UsingValues.Write(w, Definition.UsingValues);
-            w.WriteInt32(Definition.Arguments.Length);
-            foreach (var argument in Definition.Arguments) w.WriteValue(argument);
+            var definition = new WireWriter();
+            definition.WriteString(Definition.Script);
+            Processes.UsingValues.Write(definition, Definition.UsingValues);
+            definition.WriteInt32(Definition.Arguments.Length);
+            foreach (var argument in Definition.Arguments) definition.WriteValue(argument);
+            w.WriteBytes(definition.WrittenSpan);
         }
         w.WriteInt32(Items.Length);
         foreach (var item in Items) w.WriteRaw(item);
@@ -63,6 +67,27 @@ internal sealed class TaskChunk
         foreach (var index in HostIndexes) w.WriteInt32(index);
     }
 
+    /// <summary>A chunk frame's call id and its definition as sent (null when it has none), read without reading the rest.</summary>
+    public static (int CallId, byte[]? Definition) PeekDefinition(byte[] body)
+    {
+        var r = new WireReader(body);
+        r.ReadInt64();
+        int callId = r.ReadInt32();
+        return (callId, r.ReadBool() ? r.ReadBytes() : null);
+    }
+
+    /// <summary>A chunk frame's body that had no definition, with <paramref name="definition"/> (as <see cref="PeekDefinition"/> gave it) put in.</summary>
+    public static byte[] AddDefinition(byte[] body, byte[] definition)
+    {
+        const int header = 8 + 4;   // chunk id, call id; the has-definition byte follows
+        var w = new WireWriter(body.Length + definition.Length + 8);
+        w.WriteRaw(body.AsSpan(0, header));
+        w.WriteBool(true);
+        w.WriteBytes(definition);
+        w.WriteRaw(body.AsSpan(header + 1));
+        return w.ToArray();
+    }
+
     public static TaskChunk Read(WireReader r)
     {
         long chunkId = r.ReadInt64();
@@ -70,10 +95,11 @@ internal sealed class TaskChunk
         TaskDefinition? definition = null;
         if (r.ReadBool())
         {
-            var script = r.ReadString();
-            var usingValues = (Hashtable)r.ReadValue()!;
-            var arguments = new object?[r.ReadInt32()];
-            for (int i = 0; i < arguments.Length; i++) arguments[i] = r.ReadValue();
+            var d = new WireReader(r.ReadBytes());
+            var script = d.ReadString();
+            var usingValues = (Hashtable)d.ReadValue()!;
+            var arguments = new object?[d.ReadInt32()];
+            for (int i = 0; i < arguments.Length; i++) arguments[i] = d.ReadValue();
             definition = new TaskDefinition(script, usingValues, arguments);
         }
         var values = new object?[r.ReadInt32()];

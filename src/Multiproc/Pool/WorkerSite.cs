@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using Multiproc.Processes;
 
@@ -15,6 +16,12 @@ internal abstract class WorkerSite
 
     /// <summary>The machine's name, as the pool shows it.</summary>
     public abstract string HostName { get; }
+
+    /// <summary>
+    /// Calls whose definition this site's workers share, when a site holds them for its workers (a host's
+    /// agent does: a definition crosses to a host once); null when each worker is sent its own.
+    /// </summary>
+    public virtual HashSet<int>? SharedKnownCalls => null;
 
     /// <summary>Replacements on their way here.</summary>
     public int Starting { get; set; }

@@ -91,7 +91,7 @@ internal static class MissedCaptures
             }
         }
         var read = all.OfType<VariableExpressionAst>()
-            .Where(v => !v.VariablePath.IsDriveQualified && v.VariablePath.IsUnqualified && v.Parent is not UsingExpressionAst)
+            .Where(v => !v.VariablePath.IsDriveQualified && v.VariablePath.IsUnqualified && !IsUsing(v))
             .Select(NameOf).Where(name => !set.Contains(name))
             .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         var defined = all.OfType<FunctionDefinitionAst>().Select(f => f.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -102,4 +102,12 @@ internal static class MissedCaptures
     }
 
     private static string NameOf(VariableExpressionAst variable) => variable.VariablePath.UserPath;
+
+    // `$using:x`, and `$using:x.Length` too, where the parser puts the member access inside the using expression.
+    private static bool IsUsing(VariableExpressionAst variable)
+    {
+        for (var ast = variable.Parent; ast is not null and not ScriptBlockAst; ast = ast.Parent)
+            if (ast is UsingExpressionAst) return true;
+        return false;
+    }
 }

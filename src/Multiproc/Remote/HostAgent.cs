@@ -54,6 +54,7 @@ public static class HostAgent
     {
         private readonly object _gate = new();
         private readonly Dictionary<int, Slot> _slots = new();   // guarded by _gate
+        private readonly Dictionary<int, byte[]> _definitions = new();   // the input thread's: each call's definition, sent here once
         private readonly CancellationTokenSource _ending = new();
         private readonly Timer _running;
         private long _lastBeat = Environment.TickCount64;   // the timer's own
@@ -88,8 +89,14 @@ public static class HostAgent
                     break;
                 case AgentMessageKind.Frame:
                     var frame = message.AsFrame();
-                    try { slot?.Worker.Post(frame.Type, frame.Body); }
-                    catch (MpObjectGoneException) { /* gone: its end is on its way to the pool */ }
+                    if (frame.Type == FrameType.PoolForget)
+                    {
+                        Forget(frame);
+                        break;
+                    }
+                    if (slot is null) break;
+                    var body = frame.Type == FrameType.PoolChunk ? WithDefinition(slot, frame.Body) : frame.Body;
+                    Post(slot, frame.Type, body);
                     break;
                 case AgentMessageKind.Kill:
                     slot?.Worker.Kill();
@@ -99,6 +106,31 @@ public static class HostAgent
                     slot?.Worker.Release();
                     break;
             }
+        }
+
+        // A call's definition comes once per host: kept here, and given to each worker with its first chunk of the call.
+        private byte[] WithDefinition(Slot slot, byte[] chunk)
+        {
+            var (callId, definition) = Pool.TaskChunk.PeekDefinition(chunk);
+            if (definition is not null) _definitions[callId] = definition;
+            if (!slot.KnownCalls.Add(callId) || definition is not null) return chunk;
+            return _definitions.TryGetValue(callId, out var kept) ? Pool.TaskChunk.AddDefinition(chunk, kept) : chunk;
+        }
+
+        // The pool forgets a call once per host: every worker here that knew it forgets it.
+        private void Forget(Frame frame)
+        {
+            int callId = new WireReader(frame.Body).ReadInt32();
+            _definitions.Remove(callId);
+            List<Slot> knowing = new();
+            lock (_gate) foreach (var slot in _slots.Values) if (slot.KnownCalls.Remove(callId)) knowing.Add(slot);
+            foreach (var slot in knowing) Post(slot, frame.Type, frame.Body);
+        }
+
+        private static void Post(Slot slot, FrameType type, byte[] body)
+        {
+            try { slot.Worker.Post(type, body); }
+            catch (MpObjectGoneException) { /* gone: its end is on its way to the pool */ }
         }
 
         private void Start(int number, byte[] setup)
@@ -201,6 +233,9 @@ public static class HostAgent
         public Slot(LocalWorker worker) => Worker = worker;
 
         public LocalWorker Worker { get; }
+
+        /// <summary>Calls whose definition this worker has been given; the input thread's.</summary>
+        public HashSet<int> KnownCalls { get; } = new();
 
         /// <summary>What the pool was last told this worker runs; touched by the timer only.</summary>
         public (long ChunkId, int Index, long Since)? LastRunning { get; set; }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
@@ -43,6 +44,10 @@ internal sealed class RemoteHost : WorkerSite
     private readonly ConcurrentDictionary<int, TaskCompletionSource<RemoteWorker>> _starts = new();
     private readonly TaskCompletionSource _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _lastSlot;
+    private long _sentBytes;
+
+    /// <summary>What the pool has sent the agent so far, in bytes: for tests and the curious.</summary>
+    internal long SentBytes => Interlocked.Read(ref _sentBytes);
     private volatile string? _lostBecause;
     private volatile bool _closing;
     private long _lastHeard = Environment.TickCount64;   // when the agent last sent anything
@@ -71,6 +76,9 @@ internal sealed class RemoteHost : WorkerSite
     public override string HostName { get; }
 
     public override bool IsLost => _lostBecause is not null;
+
+    /// <summary>The agent keeps each call's definition for its workers: it is sent to the host once.</summary>
+    public override HashSet<int> SharedKnownCalls { get; } = new();
 
     /// <summary>Why it was lost; null while it is not.</summary>
     public string? LostBecause => _lostBecause;
@@ -147,7 +155,11 @@ internal sealed class RemoteHost : WorkerSite
     {
         try
         {
-            while (_outgoing.Take() is { } packet) _input.Add(packet);
+            while (_outgoing.Take() is { } packet)
+            {
+                _input.Add(packet);
+                Interlocked.Add(ref _sentBytes, packet.Length);
+            }
             _input.Complete();
         }
         catch (Exception e) when (e is InvalidOperationException or PSInvalidOperationException) { /* the pipeline ended: Ended says so */ }
@@ -279,8 +291,10 @@ internal sealed class RemoteHost : WorkerSite
         catch (Exception e) when (e is PSInvalidOperationException or ObjectDisposedException) { /* ended already */ }
         if (_agent.InvocationStateInfo.State is PSInvocationState.Running or PSInvocationState.Stopping)
         {
-            // A transport that died unseen blocks the pipeline's Stop, and the session's Close, for ever:
-            // they are left to a thread of their own rather than hold Stop-MpPool.
+            // A transport that died unseen (SshCrashGuard) blocks the pipeline's Stop and the session's Close for
+            // ever: a thread of its own waits in them rather than Stop-MpPool. The session goes first: once its
+            // Dispose has begun, pwsh's own exit, which disposes every open runspace, passes it by instead of
+            // waiting for it too.
             new Thread(Dispose) { IsBackground = true, Name = $"Multiproc host {HostName} closing" }.Start();
         }
         else Dispose();
@@ -290,8 +304,8 @@ internal sealed class RemoteHost : WorkerSite
     {
         try
         {
-            _agent.Dispose();
             if (_ownsRunspace) _runspace.Dispose();
+            _agent.Dispose();
         }
         catch (Exception e) when (e is PSInvalidOperationException or ObjectDisposedException or System.Management.Automation.Remoting.PSRemotingTransportException) { /* broken already */ }
     }
