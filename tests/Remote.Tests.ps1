@@ -273,7 +273,8 @@ Describe 'Faults on other hosts' -Skip:$script:NoSshd {
         $script:HoldFirst = {
             param($marks)
             if ($_ -eq 1 -and -not (Test-Path "$marks/go")) {
-                Set-Content "$marks/running" $PID
+                Set-Content "$marks/running.new" $PID
+                Move-Item "$marks/running.new" "$marks/running"   # whole: a reader never sees it empty
                 while (-not (Test-Path "$marks/go")) { Start-Sleep -Milliseconds 20 }
             }
             "$_"
@@ -317,6 +318,7 @@ Describe 'Faults on other hosts' -Skip:$script:NoSshd {
         Wait-Until { Test-Path "$Marks/running" } -Because 'item 1 to start'
         $victim = [int](Get-Content "$Marks/running")
         $lost = ($pool.Hosts | Where-Object { $victim -in $_.WorkerIds }).HostName
+        $lost | Should -BeIn '127.0.0.1', '127.0.0.2' -Because "worker $victim runs item 1 on a host of the pool ($($pool.Hosts -join ', '))"
         Stop-TestSshHost $Lab $lost
         Wait-MpTask $tasks -Timeout 60
         $tasks[0].State | Should -Be 'Failed'

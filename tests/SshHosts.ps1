@@ -61,6 +61,7 @@ function Test-LoopbackPort([string] $Address, [int] $Port) {
 
 # Every process below $Id, deepest first.
 function Get-DescendantProcessId([int] $Id) {
+    if ($Id -le 1) { throw "Get-DescendantProcessId was given process ${Id}: below it is every process of the machine." }
     foreach ($child in @(Get-ChildProcessId $Id)) {
         Get-DescendantProcessId $child
         $child
@@ -70,6 +71,7 @@ function Get-DescendantProcessId([int] $Id) {
 # A host goes away as a machine would: its sshd and every session and process under it are killed.
 function Stop-TestSshHost($Lab, [string] $Address) {
     $h = $Lab.Hosts | Where-Object Address -EQ $Address
+    if (-not $h) { throw "The lab has no host '$Address' (it has $($Lab.Hosts.Address -join ', '))." }
     $doomed = @(Get-DescendantProcessId $h.Process.Id) + $h.Process.Id
     foreach ($id in $doomed) { Stop-Process -Id $id -Force -ErrorAction Ignore }
 }

@@ -1,6 +1,11 @@
 # SPEC §2's promises at 10-100x the functional tests' scale, with processes killed by SIGKILL at random
 # moments. Every case counts what was lost, doubled or out of order, asserts zero (or the bound a kill
 # allows), and says what it counted when it fails.
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'SshHosts.ps1')
+    $script:NoSshd = -not (Get-Sshd)
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     $script:StandbyCount = [Multiproc.MpSettings]::StandbyCount
@@ -325,6 +330,63 @@ Describe 'The pool under worker kills' {
         "$lost/$doubled/$($failures.Count)" | Should -Be '0/0/6' -Because 'lost/doubled callbacks and error callbacks (one per task that killed its worker)'
         @($seen | Where-Object { $_ -in $killers }).Count | Should -Be 0
         @($tasks | Where-Object { -not $_.IsCompleted }).Count | Should -Be 0
+    }
+}
+
+Describe 'A pool on two hosts under worker and host kills' -Skip:$script:NoSshd {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'SshHosts.ps1')
+        $script:Lab = Start-TestSshHosts
+        $script:Reach = @{ HostName = $Lab.HostNames; KeyFilePath = $Lab.KeyFilePath; Options = $Lab.Options }
+
+        # Lost, doubled and out-of-order answers of a map over 1..$Count: its results and the inputs of its errors.
+        function Measure-Answers([object[]] $Got, [object[]] $Errors, [int] $Count) {
+            $answered = @($Got) + @($Errors | ForEach-Object TargetObject)
+            $unique = ($answered | Sort-Object -Unique).Count
+            $reordered = 0
+            for ($i = 1; $i -lt $Got.Count; $i++) { if ($Got[$i] -le $Got[$i - 1]) { $reordered++ } }
+            "$($Count - $unique)/$($answered.Count - $unique)/$reordered"
+        }
+    }
+    AfterAll {
+        Get-MpPool | Stop-MpPool
+        Stop-TestSshHosts $script:Lab
+    }
+
+    It 'answers each of 50,000 inputs exactly once, in order, with remote workers killed mid-run' {
+        $pool = New-MpPool @Reach -SizePerHost 2
+        try {
+            $killer = Start-WorkerKiller $pool -Kills 6 -MinMs 100 -MaxMs 400 -FirstMs 200
+            $errs = $null
+            $got = 1..50000 | Invoke-MpPool { $x = 0; foreach ($k in 1..200) { $x += $k }; $_ } -Pool $pool -ErrorVariable errs -ErrorAction SilentlyContinue
+            $kills = Stop-WorkerKiller $killer
+            Measure-Answers $got $errs 50000 | Should -Be '0/0/0' -Because "lost/doubled/reordered with $(@($got).Count) results and $($errs.Count) errors after $kills kills"
+            $errs.Count | Should -BeLessOrEqual $kills
+            @($errs | Where-Object FullyQualifiedErrorId -notlike 'MpWorkerLost*').Count | Should -Be 0
+            Wait-Until { $pool.WorkerIds.Count -eq 4 } -Because 'each host to be back at its size'
+        }
+        finally { Stop-MpPool $pool }
+    }
+
+    It 'answers each of 20,000 inputs exactly once, in order, when a host is lost mid-run: what it ran runs again on the other' {
+        $pool = New-MpPool @Reach -SizePerHost 2 -RetryCount 2 -RetryDelay 0
+        try {
+            $sshd = ($Lab.Hosts | Where-Object Address -EQ '127.0.0.2').Process.Id
+            $doomed = @(Get-DescendantProcessId $sshd) + $sshd   # its sshd, the pool's session there, the agent, the workers
+            $hostKiller = [powershell]::Create().AddScript({
+                    param($ids) Start-Sleep -Milliseconds 1500; foreach ($id in $ids) { Stop-Process -Id $id -Force -ErrorAction Ignore }
+                }).AddArgument($doomed)
+            $killing = $hostKiller.BeginInvoke()
+            $errs = $null
+            $got = 1..20000 | Invoke-MpPool { Start-Sleep -Milliseconds 1; $_ } -Pool $pool -ErrorVariable errs -ErrorAction SilentlyContinue
+            $null = $hostKiller.EndInvoke($killing)
+            $hostKiller.Dispose()
+            Measure-Answers $got $errs 20000 | Should -Be '0/0/0' -Because "lost/doubled/reordered with $(@($got).Count) results and $($errs.Count) errors"
+            $errs.Count | Should -Be 0 -Because 'the lost host''s running tasks had attempts left'
+            ($pool.Hosts | Where-Object HostName -EQ '127.0.0.2').State | Should -Be 'Lost'
+            ($pool.Hosts | Where-Object HostName -EQ '127.0.0.1').WorkerIds.Count | Should -Be 2
+        }
+        finally { Stop-MpPool $pool }
     }
 }
 

@@ -127,8 +127,7 @@ public sealed partial class MpPool
             order.WriteInt64(chunk.Id);
             order.WriteInt32(run.Index);
             order.WriteString(message);
-            var worker = member.Port;
-            afterLock.Add(() => Post(worker, FrameType.PoolStopItem, order));
+            PostAfter(member.Port, FrameType.PoolStopItem, order, ref afterLock);
         }
     }
 

@@ -584,8 +584,7 @@ public sealed partial class MpPool
             HostIndexes = Array.Exists(chunk.Items, i => i.HostPrefix) ? Array.ConvertAll(chunk.Items, i => i.HostPrefix ? i.InputIndex : -1) : null,
             Streams = chunk.Call.Streams,
         }.Write(message);
-        var port = member.Port;
-        afterLock.Add(() => Post(port, FrameType.PoolChunk, message));
+        PostAfter(member.Port, FrameType.PoolChunk, message, ref afterLock);
     }
 
     private SentChunk? NextChunk(PoolMember member)
@@ -676,8 +675,18 @@ public sealed partial class MpPool
     {
         var message = new WireWriter(8);
         message.WriteInt32(call.Id);
-        var port = member.Port;
-        afterLock.Add(() => Post(port, type, message));
+        PostAfter(member.Port, type, message, ref afterLock);
+    }
+
+    /// <summary>
+    /// Posts a frame once the lock is let go, or now when the port never waits: a host's agent then gets its
+    /// frames in the order they were decided (it keeps a call's definition from the chunk that brought it
+    /// for the chunks that follow). Under _gate.
+    /// </summary>
+    private static void PostAfter(IWorkerPort port, FrameType type, WireWriter message, ref AfterLock afterLock)
+    {
+        if (port.PostNeverWaits) Post(port, type, message);
+        else afterLock.Add(() => Post(port, type, message));
     }
 
     private static ItemResult Failure(MpException error)

@@ -22,6 +22,12 @@ internal interface IWorkerPort
     /// <exception cref="MpObjectGoneException">The worker is gone.</exception>
     void Post(FrameType type, ReadOnlySpan<byte> body);
 
+    /// <summary>
+    /// <see cref="Post"/> only queues, never waits: the pool posts under its lock, so frames leave in the
+    /// order they were decided. A local connection may wait for room, and is posted to after the lock.
+    /// </summary>
+    bool PostNeverWaits { get; }
+
     /// <summary>The item it runs now and since when (this process's Environment.TickCount64); null when none.</summary>
     (long ChunkId, int Index, long Since)? ReadRunning();
 

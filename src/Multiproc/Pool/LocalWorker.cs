@@ -76,6 +76,8 @@ internal sealed class LocalWorker : IWorkerPort
 
     public void Post(FrameType type, ReadOnlySpan<byte> body) => _connection.Post(type, body);
 
+    public bool PostNeverWaits => false;
+
     public (long ChunkId, int Index, long Since)? ReadRunning() => _ledger.ReadRunning();
 
     public (long ChunkId, int Count, byte[] Items)? ReadUnsent() => _ledger.Read();

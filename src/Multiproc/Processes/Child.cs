@@ -55,7 +55,8 @@ internal sealed class Child
     }
 
     /// <summary>A ready standby if there is one (replaced at once with <paramref name="refillStandby"/>), else a newly started child.</summary>
-    public static Child Acquire(bool refillStandby = true) => Standby.Take(refillStandby) ?? Spawn();
+    public static Child Acquire(bool refillStandby = true) =>
+        (ChildConsole.Output is null ? Standby.Take(refillStandby) : null) ?? Spawn();   // a standby writes to our output itself
 
     /// <summary>Starts `pwsh` running the worker; the secret goes over its stdin, never its command line.</summary>
     public static Child Spawn(bool asStandby = false)

@@ -58,6 +58,7 @@ public static class HostAgent
         private readonly CancellationTokenSource _ending = new();
         private readonly Timer _running;
         private long _lastBeat = Environment.TickCount64;   // the timer's own
+        private int _reporting;                              // 1 while the timer's callback runs: one at a time, so reports keep their order
 
         public Agent() => _running = new Timer(_ => ReportRunning(), null, RunningEvery, RunningEvery);
 
@@ -94,9 +95,8 @@ public static class HostAgent
                         Forget(frame);
                         break;
                     }
-                    if (slot is null) break;
                     var body = frame.Type == FrameType.PoolChunk ? WithDefinition(slot, frame.Body) : frame.Body;
-                    Post(slot, frame.Type, body);
+                    if (slot is not null) Post(slot, frame.Type, body);
                     break;
                 case AgentMessageKind.Kill:
                     slot?.Worker.Kill();
@@ -108,12 +108,13 @@ public static class HostAgent
             }
         }
 
-        // A call's definition comes once per host: kept here, and given to each worker with its first chunk of the call.
-        private byte[] WithDefinition(Slot slot, byte[] chunk)
+        // A call's definition comes once per host: kept here (even when the worker it came for has gone), and
+        // given to each worker with its first chunk of the call.
+        private byte[] WithDefinition(Slot? slot, byte[] chunk)
         {
             var (callId, definition) = Pool.TaskChunk.PeekDefinition(chunk);
             if (definition is not null) _definitions[callId] = definition;
-            if (!slot.KnownCalls.Add(callId) || definition is not null) return chunk;
+            if (slot is null || !slot.KnownCalls.Add(callId) || definition is not null) return chunk;
             return _definitions.TryGetValue(callId, out var kept) ? Pool.TaskChunk.AddDefinition(chunk, kept) : chunk;
         }
 
@@ -137,7 +138,7 @@ public static class HostAgent
         {
             LocalWorker worker;
             try { worker = LocalWorker.Start(setup, _ending.Token); }
-            catch (Exception e) when (e is MpException or OperationCanceledException)
+            catch (Exception e)   // whatever it was, the pool waits for an answer
             {
                 var why = new WireWriter();
                 why.WriteString(e is MpException mp ? mp.ErrorRecord.FullyQualifiedErrorId : "MpPoolSetup");
@@ -166,8 +167,8 @@ public static class HostAgent
         /// <summary>A worker's connection closed: the pool hears how it ended and what it had not sent, as it would read them itself.</summary>
         private void Gone(int number, Slot slot)
         {
+            var end = slot.Worker.Ending();   // first: the worker is dead before its ledger is read
             var unsent = slot.Worker.ReadUnsent();
-            var end = slot.Worker.Ending();
             end.Quoted();   // said to the pool, which quotes it or not
             bool known;
             lock (_gate) known = _slots.Remove(number);
@@ -188,6 +189,13 @@ public static class HostAgent
 
         /// <summary>Tells the pool which item each worker runs, when that changed since the last time.</summary>
         private void ReportRunning()
+        {
+            if (Interlocked.Exchange(ref _reporting, 1) == 1) return;
+            try { ReportRunningOnce(); }
+            finally { Volatile.Write(ref _reporting, 0); }
+        }
+
+        private void ReportRunningOnce()
         {
             List<(int Number, Slot Slot)> slots = new();
             lock (_gate) foreach (var (number, slot) in _slots) slots.Add((number, slot));
@@ -224,6 +232,7 @@ public static class HostAgent
             }
             _running.Dispose();
             foreach (var slot in slots) slot.Worker.Release();
+            ChildConsole.Restore();
             Outgoing.Complete();
         }
     }

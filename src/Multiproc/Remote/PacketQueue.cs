@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using Multiproc.Ipc;
 
@@ -10,9 +11,14 @@ namespace Multiproc.Remote;
 /// </summary>
 internal sealed class PacketQueue
 {
+    // A packet stops growing past this: one remoting message is never so long that the agent's beats stop
+    // arriving for a while (RemoteHost counts silence), and a burst still goes in few messages.
+    private const int PacketLimit = 1 << 20;
+
     private readonly object _gate = new();
-    private WireWriter _pending = new(4096);   // guarded by _gate
-    private bool _completed;                    // guarded by _gate
+    private readonly Queue<WireWriter> _full = new();   // guarded by _gate: packets at their limit, oldest first
+    private WireWriter? _filling;                        // guarded by _gate: the newest packet, still growing
+    private bool _completed;                             // guarded by _gate
 
     /// <summary>Queues a message; false once the queue is complete (the other side is gone).</summary>
     public bool Add(AgentMessageKind kind, int slot, ReadOnlySpan<byte> body)
@@ -20,25 +26,37 @@ internal sealed class PacketQueue
         lock (_gate)
         {
             if (_completed) return false;
-            AgentMessage.Write(_pending, kind, slot, body);
-            if (_pending.Length == 5 + 4 + body.Length) Monitor.Pulse(_gate);   // it was empty: wake the taker
+            if (_filling is null)
+            {
+                if (_full.Count == 0) Monitor.Pulse(_gate);   // it was empty: wake the taker
+                _filling = new WireWriter(4096);
+            }
+            else if (_filling.Length >= PacketLimit)
+            {
+                _full.Enqueue(_filling);
+                _filling = new WireWriter(4096);
+            }
+            AgentMessage.Write(_filling, kind, slot, body);
             return true;
         }
     }
 
-    /// <summary>Waits for messages; returns all queued as one packet, or null once complete and empty.</summary>
+    /// <summary>Waits for messages; returns the oldest packet, or null once complete and empty.</summary>
     public byte[]? Take()
     {
         WireWriter taken;
         lock (_gate)
         {
-            while (_pending.Length == 0)
+            while (_full.Count == 0 && _filling is null)
             {
                 if (_completed) return null;
                 Monitor.Wait(_gate);
             }
-            taken = _pending;
-            _pending = new WireWriter(Math.Max(4096, taken.Length));
+            if (!_full.TryDequeue(out taken!))
+            {
+                taken = _filling!;
+                _filling = null;
+            }
         }
         return taken.ToArray();
     }

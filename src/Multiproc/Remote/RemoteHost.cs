@@ -58,7 +58,7 @@ internal sealed class RemoteHost : WorkerSite
         _runspace = runspace;
         _ownsRunspace = ownsRunspace;
         HostName = hostName;
-        _liveness = new Timer(_ => CheckHeard(SilenceLimit), null, 1000, 1000);
+        _liveness = new Timer(_ => CheckHeard(SilenceLimit));   // started by the agent's hello: its start-up may take a while
         SshCrashGuard.Install();
         SshCrashGuard.Swallowed += OnTransportCrash;
     }
@@ -113,15 +113,17 @@ internal sealed class RemoteHost : WorkerSite
     {
         var dll = ModuleShipment.Ensure(runspace, hostName);
         var host = new RemoteHost(runspace, ownsRunspace, hostName);
-        host.StartAgent(dll);
         try
         {
+            host.StartAgent(dll);
             if (!host._hello.Task.Wait(AgentDeadline, cancel))
                 throw new MpHostUnreachableException($"Multiproc's agent on host '{hostName}' did not answer within {AgentDeadline.TotalSeconds} s.", hostName);
         }
         catch (Exception e)
         {
             host.Close();
+            if (e is PSInvalidOperationException or RuntimeException and not MpException)
+                throw new MpHostUnreachableException($"Multiproc's agent could not start on host '{hostName}': {e.Message}", hostName, e);
             if (e is AggregateException { InnerException: { } inner }) throw inner;
             throw;
         }
@@ -205,7 +207,7 @@ internal sealed class RemoteHost : WorkerSite
     /// <summary>The way to the agent is gone: what it sent is still handled, then its workers end as lost.</summary>
     private void Lose(string why)
     {
-        if (!_incoming.IsAddingCompleted) TakeOutput();
+        if (!_incoming.IsAddingCompleted && _agent.InvocationStateInfo.State != PSInvocationState.NotStarted) TakeOutput();
         lock (_incomingGate)
         {
             if (_incoming.IsAddingCompleted) return;
@@ -237,6 +239,8 @@ internal sealed class RemoteHost : WorkerSite
                 hello.ReadString();   // PowerShell's version: checked before the agent started
                 hello.ReadString();   // Multiproc's: this very build, by its hash
                 ProcessorCount = hello.ReadInt32();
+                Interlocked.Exchange(ref _lastHeard, Environment.TickCount64);
+                _liveness.Change(1000, 1000);
                 _hello.TrySetResult();
                 break;
             case AgentMessageKind.Beat:
@@ -298,6 +302,7 @@ internal sealed class RemoteHost : WorkerSite
             new Thread(Dispose) { IsBackground = true, Name = $"Multiproc host {HostName} closing" }.Start();
         }
         else Dispose();
+        Lose("the pool ended");   // what still waits on the agent (a worker's start, the dispatch thread) ends now
     }
 
     private void Dispose()

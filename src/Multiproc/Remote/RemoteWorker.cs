@@ -36,15 +36,38 @@ internal sealed class RemoteWorker : IWorkerPort
 
     public void Start(Action<Frame> onFrame, Action onGone)
     {
-        List<AgentMessage> early;
         lock (_gate)
         {
             _onFrame = onFrame;
             _onGone = onGone;
-            early = _early!;
-            _early = null;
+            if (_early!.Count == 0 && _lost is null)
+            {
+                _early = null;
+                return;
+            }
         }
-        foreach (var message in early) Handle(message);
+        // Not on this thread: the pool starts a worker under its lock, and an end reaches back into the pool.
+        ThreadPool.QueueUserWorkItem(_ => HandleEarly());
+    }
+
+    // What came before Start, in order; what comes meanwhile waits behind it.
+    private void HandleEarly()
+    {
+        while (true)
+        {
+            List<AgentMessage> batch;
+            lock (_gate)
+            {
+                if (_early!.Count == 0)
+                {
+                    _early = null;
+                    break;
+                }
+                batch = _early;
+                _early = new();
+            }
+            foreach (var message in batch) Handle(message);
+        }
         if (_lost is { } lost) End(lost);
     }
 
@@ -111,9 +134,13 @@ internal sealed class RemoteWorker : IWorkerPort
 
     public void Post(FrameType type, ReadOnlySpan<byte> body)
     {
-        if (_end is not null || !_host.Send(AgentMessageKind.Frame, _slot, AgentMessage.FrameBody(type, body)))
+        // The agent forgets a call for every worker of its host, through whichever worker it came: even a gone one.
+        bool forHost = type == FrameType.PoolForget;
+        if ((_end is not null && !forHost) || !_host.Send(AgentMessageKind.Frame, _slot, AgentMessage.FrameBody(type, body)))
             throw new MpObjectGoneException($"The pool worker (process {ProcessId} on {HostName}) is gone.", ProcessId);
     }
+
+    public bool PostNeverWaits => true;
 
     public (long ChunkId, int Index, long Since)? ReadRunning() => _running.Value;
 
