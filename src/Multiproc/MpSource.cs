@@ -12,11 +12,14 @@ public sealed class MpSource
     internal MpSource(int processId, int? inputIndex, object? input, int attempt, string? hostName = null)
     {
         ProcessId = processId;
-        HostName = hostName ?? Environment.MachineName;
+        HostName = hostName ?? ThisMachine;
         InputIndex = inputIndex;
         Input = input;
         Attempt = attempt;
     }
+
+    /// <summary>This machine's name, read once: Environment.MachineName asks the system each time, and a pool names the machine of every result.</summary>
+    internal static readonly string ThisMachine = Environment.MachineName;
 
     /// <summary>The process that wrote it: a worker, a child, or this one for an inline task.</summary>
     public int ProcessId { get; }

@@ -20,7 +20,7 @@ internal sealed class ItemResult
     public int ProcessId { get; set; }
 
     /// <summary>The machine that worker runs on, as the pool names it.</summary>
-    public string HostName { get; set; } = System.Environment.MachineName;
+    public string HostName { get; set; } = MpSource.ThisMachine;
 
     /// <summary>How long it ran in its worker (its last attempt); zero when it did not run there.</summary>
     public System.TimeSpan Duration { get; set; }

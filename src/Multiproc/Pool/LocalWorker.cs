@@ -23,7 +23,7 @@ internal sealed class LocalWorker : IWorkerPort
 
     public int ProcessId => _child.Process.Id;
 
-    public string HostName => Environment.MachineName;
+    public string HostName => MpSource.ThisMachine;
 
     /// <summary>Starts a worker and sets it up with <paramref name="setup"/> (a <see cref="JobSpec"/> as written); returns once it is ready.</summary>
     /// <exception cref="MpException">It could not start, or its setup failed (the message says why).</exception>

@@ -43,7 +43,7 @@ internal sealed class LocalSite : WorkerSite
 {
     public LocalSite(int size) : base(size) { }
 
-    public override string HostName => Environment.MachineName;
+    public override string HostName => MpSource.ThisMachine;
 
     public override IWorkerPort StartWorker(JobSpec setup, CancellationToken cancel)
     {
