@@ -32,8 +32,6 @@ internal sealed class RemoteWorker : IWorkerPort
 
     public string HostName => _host.HostName;
 
-    public bool IsGone => _end is not null;
-
     public void Start(Action<Frame> onFrame, Action onGone)
     {
         lock (_gate)
