@@ -164,7 +164,9 @@ internal sealed class RemoteHost : WorkerSite
             }
             _input.Complete();
         }
-        catch (Exception e) when (e is InvalidOperationException or PSInvalidOperationException) { /* the pipeline ended: Ended says so */ }
+        // The pipeline ended (Lose says so), or remoting wrote our input into an SSH transport that had just died:
+        // PSDataCollection.Add writes it on this thread, and a dead ssh makes that an IOException here.
+        catch (Exception e) when (e is InvalidOperationException or PSInvalidOperationException or IOException) { Lose($"writing to it failed: {e.Message}"); }
     }
 
     public override IWorkerPort StartWorker(JobSpec setup, CancellationToken cancel)
