@@ -106,7 +106,7 @@ Describe 'A second Ctrl+C' {
     }
 }
 
-Describe 'A callback at an idle prompt' {
+Describe 'Output at an idle prompt' {
     BeforeAll {
         if (-not $script:Tmux) { return }
         # No guesses from history drawn after the typed text, and no history kept.
@@ -123,43 +123,59 @@ Describe 'A callback at an idle prompt' {
             $at = [array]::LastIndexOf($screen, $Line)
             if ($at -ge 0) { $screen[$at..($screen.Count - 1)] }
         }
+
+        # What prints two lines, the second in green, once the file $done exists: '$mark' is the first line's end.
+        $wait = "while (-not (Test-Path '{done}')) { Start-Sleep -Milliseconds 20 }"
+        $script:Sources = @{
+            'a callback' = "`$null = Invoke-MpPool { $wait; '{mark}' } -Pool `$p -Async -Callback { Write-Host ('callback ' + `$_); Write-Host 'in colour' -ForegroundColor Green }"
+            'a pool task' = "`$null = Invoke-MpPool { $wait; Write-Host ('task ' + '{mark}'); Write-Host 'in colour' -ForegroundColor Green } -Pool `$p -Async"
+            'a child' = "`$c = Start-MpProcess { $wait; Write-Host ('child ' + '{mark}'); Write-Host 'in colour' -ForegroundColor Green }"
+            "a child's standard error" = "`$c = Start-MpProcess { $wait; [Console]::Error.WriteLine('error ' + '{mark}'); [Console]::Error.WriteLine('in ' + 'colour') }"
+        }
     }
 
     AfterAll {
         if ($script:Tmux) { Invoke-Tmux 'kill-server' 2>$null }
     }
 
-    It 'writes its line above the prompt, and what was typed stays there to run (<Case>)' -ForEach @(
-        @{ Case = 'nothing typed'; Typed = '' }
-        @{ Case = 'a command typed'; Typed = "'typed ' + 'text'" }
-        @{ Case = 'a command longer than a row'; Typed = "'typed ' + '$('y' * 150)'" }
+    It "writes what <Source> prints above the prompt, and what was typed stays there to run (<Case>)" -ForEach @(
+        foreach ($source in 'a callback', 'a pool task', 'a child', "a child's standard error") {
+            @{ Source = $source; Case = 'nothing typed'; Typed = '' }
+            @{ Source = $source; Case = 'a command typed'; Typed = "'typed ' + 'text'" }
+        }
+        @{ Source = 'a callback'; Case = 'a command longer than a row'; Typed = "'typed ' + '$('y' * 150)'" }
+        @{ Source = 'a child'; Case = 'a command longer than a row'; Typed = "'typed ' + '$('y' * 150)'" }
     ) {
         if (-not $script:Tmux) { Set-ItResult -Skipped -Because 'tmux is not installed'; return }
+        $word = @{ 'a callback' = 'callback'; 'a pool task' = 'task'; 'a child' = 'child'; "a child's standard error" = 'error' }[$Source]
         $mark = [guid]::NewGuid().ToString('N').Substring(0, 8)
-        $done = Join-Path ([IO.Path]::GetTempPath()) "mp-callback-$mark"
-        # The task ends once the test has typed; the callback prints two lines, one in colour.
-        Send-Line "`$t = Invoke-MpPool { while (-not (Test-Path '$done')) { Start-Sleep -Milliseconds 20 }; '$mark' } -Pool `$p -Async -Callback { Write-Host ('callback ' + `$_); Write-Host 'in colour' -ForegroundColor Green }"
+        $done = Join-Path ([IO.Path]::GetTempPath()) "mp-idle-$mark"
+        Send-Line ($script:Sources[$Source].Replace('{done}', $done).Replace('{mark}', $mark))
         Wait-Until { (Get-Screen | Where-Object { $_ } | Select-Object -Last 1) -eq $script:Prompt.TrimEnd() } -Because 'the prompt to come back'
         if ($Typed) { Invoke-Tmux 'send-keys', '-t', 'mp', '-l', $Typed }
-        $expected = @("callback $mark", 'in colour') + @(($script:Prompt + $Typed) -split '(.{120})' | Where-Object { $_ } | ForEach-Object TrimEnd)
+        $expected = @("$word $mark", 'in colour') + @(($script:Prompt + $Typed) -split '(.{120})' | Where-Object { $_ } | ForEach-Object TrimEnd)
         Wait-Until { (Get-Screen) -match [regex]::Escape($Typed.Substring(0, [Math]::Min(20, $Typed.Length))) } -Because 'the typed text to show'
         $null = New-Item -ItemType File $done
         try {
             # With a line typed, PSReadLine on Unix runs events at the next key after 300 ms without one: press
-            # one that changes nothing, a second apart, until the callback has printed.
+            # one that changes nothing, a second apart, until the lines have printed.
             try {
                 Wait-Until {
                     if ($Typed) { Invoke-Tmux 'send-keys', '-t', 'mp', 'End' }
                     $shown = [Diagnostics.Stopwatch]::StartNew()
-                    while (-not ((Get-Screen) -contains "callback $mark") -and $shown.ElapsedMilliseconds -lt 1000) { Start-Sleep -Milliseconds 50 }
-                    (Get-Screen) -contains "callback $mark"
-                } -TimeoutSeconds 60 -Because 'the callback to print'
+                    while (-not ((Get-Screen) -contains "$word $mark") -and $shown.ElapsedMilliseconds -lt 1000) { Start-Sleep -Milliseconds 50 }
+                    (Get-Screen) -contains "$word $mark"
+                } -TimeoutSeconds 60 -Because 'the lines to print'
             }
             catch { throw "$_ The terminal shows:`n$((Get-Screen | Where-Object { $_ }) -join "`n")" }
-            Wait-Until { $null -ne (Get-ScreenFrom "callback $mark") -and @(Get-ScreenFrom "callback $mark").Count -ge $expected.Count } -Because 'the prompt to be drawn again'
-            $after = @(Get-ScreenFrom "callback $mark")
-            $after -join "`n" | Should -Be ($expected -join "`n") -Because 'the callback lines sit above an intact prompt holding what was typed'
-            (Get-Screen) -match "[^ ]callback $mark" | Should -BeNullOrEmpty -Because 'nothing is printed into the typed line'
+            Wait-Until { $null -ne (Get-ScreenFrom "$word $mark") -and @(Get-ScreenFrom "$word $mark").Count -ge $expected.Count } -Because 'the prompt to be drawn again'
+            $after = @(Get-ScreenFrom "$word $mark")
+            $after -join "`n" | Should -Be ($expected -join "`n") -Because 'the lines sit above an intact prompt holding what was typed'
+            (Get-Screen) -match "[^ ]$word $mark" | Should -BeNullOrEmpty -Because 'nothing is printed into the typed line'
+            if ($Source -notmatch 'error') {
+                $coloured = @(Invoke-Tmux 'capture-pane', '-p', '-e', '-S', '-500', '-t', 'mp') -match 'in colour' | Select-Object -Last 1
+                $coloured | Should -Match '\x1b\[(\d+;)*(32|92)m(\x1b\[[\d;]*m)*in colour' -Because 'Write-Host -ForegroundColor keeps its colour'
+            }
         }
         finally { Remove-Item $done -ErrorAction Ignore }
         if ($Typed) {

@@ -49,4 +49,6 @@ internal enum FrameType : byte
     PoolExit = 22,
     /// <summary>Pool worker → parent: a record the running item wrote that is shown as it comes (chunk id, item index, a stream record).</summary>
     PoolLive = 23,
+    /// <summary>Parent → child whose output reaches a terminal through it: what it printed is shown; it may exit (see <see cref="Processes.PromptSafeConsole.ShownAsync"/>).</summary>
+    MayExit = 24,
 }

@@ -9,18 +9,21 @@ using System.Threading;
 
 namespace Multiproc.Pool;
 
-/// <summary>A runspace that submits pool tasks: what wakes its waits, and the callbacks that must run on its thread.</summary>
+/// <summary>
+/// A runspace that submits pool tasks: what wakes its waits, and what must run on its thread (callbacks;
+/// children's console output held at an idle prompt).
+/// </summary>
 /// <remarks>
-/// Callbacks run on the runspace's pipeline thread, one at a time: drained by whichever Multiproc cmdlet
-/// is waiting there, and otherwise by an engine event whose action PowerShell runs between statements
-/// and at an idle prompt, as it runs Register-ObjectEvent's actions.
+/// What is posted runs on the runspace's pipeline thread, one at a time: drained by whichever Multiproc
+/// cmdlet is waiting there, and otherwise by an engine event whose action PowerShell runs between
+/// statements and at an idle prompt, as it runs Register-ObjectEvent's actions.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class CallerContext
 {
     private static readonly ConditionalWeakTable<Runspace, CallerContext> s_contexts = new();
 
-    private readonly ConcurrentQueue<(ScriptBlock Callback, object? Argument)> _callbacks = new();
+    private readonly ConcurrentQueue<Action> _callbacks = new();   // a failing callback throws RuntimeException
     private readonly ManualResetEventSlim _wake = new();
     private readonly PSEventManager _events;
     private readonly string _sourceIdentifier = $"Multiproc.Callbacks.{Guid.NewGuid():N}";
@@ -39,8 +42,11 @@ public sealed class CallerContext
     }
 
     /// <summary>The context of the runspace a cmdlet runs in.</summary>
-    internal static CallerContext Of(PSCmdlet cmdlet) =>
-        s_contexts.GetValue(Runspace.DefaultRunspace, _ => new CallerContext(cmdlet.Events));
+    internal static CallerContext Of(PSCmdlet cmdlet) => Of(Runspace.DefaultRunspace);
+
+    /// <summary>The context of a runspace, from any thread.</summary>
+    internal static CallerContext Of(Runspace runspace) =>
+        s_contexts.GetValue(runspace, r => new CallerContext(r.Events));
 
     /// <summary>Wakes whoever waits in this runspace: a result came, or a callback is due.</summary>
     internal void WakeUp() => _wake.Set();
@@ -69,10 +75,14 @@ public sealed class CallerContext
         }
     }
 
-    /// <summary>Queues a callback; it runs on this runspace's thread soon.</summary>
-    internal void Enqueue(ScriptBlock callback, object? argument)
+    /// <summary>Queues a callback; it runs on this runspace's thread soon, with <paramref name="argument"/> as `$_`.</summary>
+    internal void Enqueue(ScriptBlock callback, object? argument) =>
+        Post(() => callback.InvokeWithContext(null, new List<PSVariable> { new("_", argument) }, argument));
+
+    /// <summary>Queues an action; it runs on this runspace's thread soon. A RuntimeException it throws is reported as a callback's.</summary>
+    internal void Post(Action action)
     {
-        _callbacks.Enqueue((callback, argument));
+        _callbacks.Enqueue(action);
         WakeUp();
         if (Interlocked.Exchange(ref _eventQueued, 1) != 0) return;
         // At most one engine event each 10 ms: running its action costs far more than a callback, so a
@@ -101,10 +111,7 @@ public sealed class CallerContext
         {
             while (_callbacks.TryDequeue(out var next))
             {
-                try
-                {
-                    next.Callback.InvokeWithContext(null, new List<PSVariable> { new("_", next.Argument) }, next.Argument);
-                }
+                try { next(); }
                 catch (RuntimeException e) when (onError is not null)
                 {
                     onError(e.ErrorRecord);

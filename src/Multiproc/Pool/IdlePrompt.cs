@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
@@ -23,7 +24,41 @@ namespace Multiproc.Pool;
 internal static class IdlePrompt
 {
     private const string ReadLineFunction = "PSConsoleHostReadLine";
-    private static readonly Lazy<PSReadLineApi?> s_api = new(PSReadLineApi.Find);
+    private static PSReadLineApi? s_api;   // looked for until found: PSReadLine loads when the first prompt shows
+    private static PSReadLineApi? Api => s_api ??= PSReadLineApi.Find();
+    private static readonly Lazy<Func<Runspace?>?> s_primaryRunspace = new(FindPrimaryRunspace);
+    private static readonly Lazy<Func<Runspace, string?>?> s_runningCommand = new(FindRunningCommand);
+
+    [ThreadStatic] private static bool t_abovePrompt;
+
+    /// <summary>
+    /// Whether this thread writes in the room made above an idle prompt, which is drawn again after: .NET must
+    /// then know where the cursor is without asking the terminal (<see cref="Processes.TerminalCursor"/>).
+    /// </summary>
+    internal static bool IsWritingAbovePrompt => t_abovePrompt;
+
+    /// <summary>
+    /// From any thread: whether the console's prompt waits for input in PSReadLine, and the runspace it
+    /// belongs to (where <see cref="Run"/> is to be called from an engine event's action).
+    /// </summary>
+    /// <remarks>
+    /// The console host reads a line by running `PSConsoleHostReadLine` as a pipeline of its own; no public
+    /// API says which pipeline runs, so PowerShell's internal accessors are found by reflection, and their
+    /// absence means "not waiting": output is then written as it comes.
+    /// </remarks>
+    internal static bool IsWaitingForInput([NotNullWhen(true)] out Runspace? runspace)
+    {
+        runspace = null;
+        if (Console.IsOutputRedirected || Console.IsInputRedirected) return false;
+        if (s_primaryRunspace.Value?.Invoke() is not { } primary || s_runningCommand.Value is not { } running) return false;
+        try
+        {
+            if (running(primary) != ReadLineFunction) return false;
+        }
+        catch (Exception) { return false; }   // the list changed while it was read
+        runspace = primary;
+        return Api is not null;
+    }
 
     /// <summary>
     /// Runs <paramref name="write"/>; when it is called from an engine event's action that PSReadLine runs
@@ -31,7 +66,7 @@ internal static class IdlePrompt
     /// </summary>
     internal static void Run(Action write)
     {
-        if (!FromIdleReadLine() || s_api.Value is not { } api) { write(); return; }
+        if (!FromIdleReadLine() || Api is not { } api) { write(); return; }
         api.WriteAbovePrompt(write);
     }
 
@@ -42,6 +77,26 @@ internal static class IdlePrompt
         if (Console.IsOutputRedirected || Console.IsInputRedirected) return false;
         var frames = Runspace.DefaultRunspace?.Debugger.GetCallStack().Take(2).ToArray();
         return frames is { Length: 2 } && frames[1].FunctionName == ReadLineFunction;
+    }
+
+    private static Func<Runspace?>? FindPrimaryRunspace()
+    {
+        var property = typeof(Runspace).GetProperty("PrimaryRunspace", BindingFlags.Static | BindingFlags.NonPublic);
+        return property is null ? null : () => property.GetValue(null) as Runspace;
+    }
+
+    // The text of the outermost running pipeline's only command; null for none, or for more than one. While
+    // PSReadLine waits, that is the host's call to it: what runs inside it (event actions, completion) is nested.
+    private static Func<Runspace, string?>? FindRunningCommand()
+    {
+        var runningPipelines = typeof(Runspace).Assembly.GetType("System.Management.Automation.Runspaces.RunspaceBase")
+            ?.GetProperty("RunningPipelines", BindingFlags.Instance | BindingFlags.NonPublic);
+        var commands = typeof(Runspace).Assembly.GetType("System.Management.Automation.Runspaces.Pipeline")?.GetProperty("Commands");
+        if (runningPipelines is null || commands is null) return null;
+        return runspace => runningPipelines.GetValue(runspace) is System.Collections.IList { Count: > 0 } pipelines
+            && commands.GetValue(pipelines[0]) is System.Collections.IList { Count: 1 } list && list[0] is Command command
+            ? command.CommandText
+            : null;
     }
 
     private sealed class PSReadLineApi
@@ -79,9 +134,14 @@ internal static class IdlePrompt
                 write();
                 return;
             }
-            try { write(); }
+            try
+            {
+                t_abovePrompt = true;
+                write();
+            }
             finally
             {
+                t_abovePrompt = false;
                 try { Redraw(editPoint); }
                 catch (Exception) { /* the next key draws the input again */ }
             }
@@ -90,9 +150,7 @@ internal static class IdlePrompt
         // Clears the prompt and the input, the cursor where the prompt began; returns the input's cursor offset.
         private int MakeRoom()
         {
-            var state = new object?[] { null, 0 };
-            _getBufferState.Invoke(null, state);
-            int editPoint = (int)state[1]!;
+            int editPoint = CursorOffset();
             SetCursorPosition(0);   // the input's start, just after the prompt
             int promptRow = Math.Max(0, Console.CursorTop - ExtraPromptLineCount());
             Console.SetCursorPosition(0, promptRow);
@@ -112,6 +170,13 @@ internal static class IdlePrompt
             // row. If that is the row it was on, PSReadLine draws nothing and the cursor stays on the first
             // row until the next key, a small blemish where the alternative is the input drawn twice.
             Console.SetCursorPosition(Console.CursorLeft, inputRow);
+        }
+
+        private int CursorOffset()
+        {
+            var state = new object?[] { null, 0 };
+            _getBufferState.Invoke(null, state);
+            return (int)state[1]!;
         }
 
         private void SetCursorPosition(int offset) => _setCursorPosition.Invoke(null, [offset]);

@@ -56,7 +56,7 @@ internal sealed class Child
 
     /// <summary>A ready standby if there is one (replaced at once with <paramref name="refillStandby"/>), else a newly started child.</summary>
     public static Child Acquire(bool refillStandby = true) =>
-        (ChildConsole.Output is null ? Standby.Take(refillStandby) : null) ?? Spawn();   // a standby writes to our output itself
+        (ChildConsole.IsRedirected ? null : Standby.Take(refillStandby)) ?? Spawn();   // a standby's output is ours
 
     /// <summary>Starts `pwsh` running the worker; the secret goes over its stdin, never its command line.</summary>
     public static Child Spawn(bool asStandby = false)
@@ -66,17 +66,18 @@ internal sealed class Child
         var token = Guid.NewGuid().ToString("N");
         var connected = session.ExpectChild(token);
         var runtimeSettings = CurrentRuntimeSettings();
-        var output = ChildConsole.Output;
+        var output = ChildConsole.IsCopied ? ChildConsole.Output : null;
         var info = new ProcessStartInfo(MpSettings.PwshPath)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
-            RedirectStandardOutput = output is not null,   // else inherited: the child's host output is ours
+            RedirectStandardOutput = output is not null,   // else inherited: the child writes to ours itself
             RedirectStandardError = true,   // copied to ours by ErrorRelay, which keeps a crash's report short
         };
         // Start-up only: the worker takes the caller's whole environment before any user code runs.
         info.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
         info.Environment[PortableVariable] = PortableValue;   // the child runs in its parent's mode
+        if (ChildConsole.ReachesTerminal) info.Environment[ChildConsole.TerminalVariable] = "1";
         if (!info.Environment.ContainsKey("DOTNET_GCgen0size") && !info.Environment.ContainsKey("COMPlus_GCgen0size"))
             info.Environment["DOTNET_GCgen0size"] = Gen0Budget;
         foreach (var arg in new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", Bootstrap })

@@ -260,6 +260,7 @@ public sealed class MpProcess
             case FrameType.Done:
                 var done = DoneReport.Read(reader);
                 _reportedExitCode = done.ExitCode;
+                if (ChildConsole.ReachesTerminal) _ = LetExitOnceShown();
                 if (done.Error is null) return;
                 item = new ChildOutput(StreamKind.Error, done.Error);
                 break;
@@ -268,6 +269,14 @@ public sealed class MpProcess
         }
         lock (_gate) _output.Add(item);
         _changed.Notify();
+    }
+
+    // The child waits for this before it exits: its end would keep what it printed from the prompt until a key.
+    private async Task LetExitOnceShown()
+    {
+        await PromptSafeConsole.ShownAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        try { _connection?.Send(FrameType.MayExit, ReadOnlySpan<byte>.Empty); }
+        catch (MpObjectGoneException) { /* gone already */ }
     }
 
     private void Finish(int exitCode, string lastWords = "")

@@ -30,7 +30,6 @@ internal sealed class RemoteHost : WorkerSite
     // network that stopped answering, or an SSH transport that died without saying so (SshCrashGuard).
     private const long SilenceLimit = 10_000;
     private const long SilenceLimitAfterCrash = 2_500;
-    private static readonly Lazy<Stream> s_ourOutput = new(Console.OpenStandardOutput);
 
     private readonly Runspace _runspace;
     private readonly bool _ownsRunspace;
@@ -261,7 +260,7 @@ internal sealed class RemoteHost : WorkerSite
                         : new MpWorkerLostException($"A pool worker could not start on host '{HostName}': {text}", HostName));
                 break;
             case AgentMessageKind.Console:
-                var to = message.Slot == 1 ? s_ourOutput.Value : ChildConsole.Error;
+                var to = message.Slot == 1 ? ChildConsole.Output : ChildConsole.Error;
                 try { lock (to) to.Write(message.Body); }
                 catch (Exception e) when (e is IOException or ObjectDisposedException) { /* nowhere to print */ }
                 break;

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Threading;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using Multiproc.Ipc;
@@ -20,6 +21,7 @@ public static class WorkerMain
     {
         // The child keeps running while a Ctrl+C interrupts its parent's wait, as with Start-Job.
         Os.Control.IgnoreTerminalInterrupt();
+        HostOutput.ReachesTerminal = Environment.GetEnvironmentVariable(ChildConsole.TerminalVariable) == "1";   // before the job's environment replaces ours
 
         // The parent writes the endpoint, the secret, this child's token and its role on stdin, then closes it.
         var endpoint = Console.In.ReadLine();
@@ -47,17 +49,26 @@ public static class WorkerMain
         Current = MpProcess.ForCurrent(spec);
 
         var runner = new JobRunner(spec, parent, host, engine.SessionState);
+        var mayExit = new ManualResetEventSlim();
         parent.Closed += _ =>
         {
+            mayExit.Set();
             // No orphans: a parent that is gone (even by SIGKILL) closes this connection; go at once.
             if (!runner.IsFinished) Process.GetCurrentProcess().Kill();
         };
         parent.Start(frame =>
         {
             if (frame.Type == FrameType.Stop) runner.Stop();
+            else if (frame.Type == FrameType.MayExit) mayExit.Set();
         }, "Multiproc parent");
 
         int exitCode = runner.Run();
+        if (HostOutput.ReachesTerminal)
+        {
+            // The parent says when: at an idle prompt, once what this child printed is shown (PromptSafeConsole.ShownAsync).
+            Console.Out.Flush();
+            mayExit.Wait(TimeSpan.FromSeconds(3));
+        }
         parent.Close();
         Session.EndCurrent();   // what this child made (objects, its private directory, children) goes with it
         return Os.Control.ExitNow(exitCode);   // everything the parent needs has been sent
