@@ -1,3 +1,4 @@
+using Multiproc.Rpc;
 using System;
 using System.Threading;
 using Multiproc.Ipc;
@@ -50,7 +51,7 @@ public sealed class MpBarrier : MpSyncObject
 
     internal int Wait(TimeSpan timeout, CancellationToken cancel)
     {
-        Shared.Link.SyncAll();   // what this process put before it arrived is there for every party after
+        Rpc.Link.SyncAll();   // what this process put before it arrived is there for every party after
         var cell = Cell;
         var (index, trips, resets) = cell.Change(static c =>
         {

@@ -1,3 +1,4 @@
+using Multiproc.Rpc;
 using System;
 using System.Threading;
 using Multiproc.Ipc;
@@ -19,7 +20,7 @@ public sealed class MpEvent : MpSyncObject
 
     public void Set()
     {
-        Shared.Link.SyncAll();   // what this process put before is there for whoever the event wakes
+        Rpc.Link.SyncAll();   // what this process put before is there for whoever the event wakes
         var cell = Cell;
         cell.Change(static c => c[0] = 1);
         cell.WakeAll();

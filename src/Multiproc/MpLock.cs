@@ -1,3 +1,4 @@
+using Multiproc.Rpc;
 using System;
 using System.Threading;
 using Multiproc.Ipc;
@@ -29,7 +30,7 @@ public sealed class MpLock : MpLockable
 
     public override void Release()
     {
-        Shared.Link.SyncAll();   // what this process put while it held the lock is there for the next holder
+        Rpc.Link.SyncAll();   // what this process put while it held the lock is there for the next holder
         var cell = Cell;
         int outcome = cell.Change(static c =>
         {

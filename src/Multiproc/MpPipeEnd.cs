@@ -1,3 +1,4 @@
+using Multiproc.Rpc;
 using System;
 using System.Threading;
 using Multiproc.Ipc;
@@ -54,7 +55,7 @@ public sealed class MpPipeEnd : ISharedHandle
     public void Send(object? item)
     {
         CheckDirection(CanSend, "sends");
-        Shared.Link.SyncAll();   // what this process put before is there for the receiver
+        Rpc.Link.SyncAll();   // what this process put before is there for the receiver
         Channel.Send(item);
     }
 
@@ -62,7 +63,7 @@ public sealed class MpPipeEnd : ISharedHandle
     public void SendBytes(byte[] bytes)
     {
         CheckDirection(CanSend, "sends");
-        Shared.Link.SyncAll();
+        Rpc.Link.SyncAll();
         Channel.SendBytes(bytes ?? throw new MpInvalidArgumentException("SendBytes needs a byte array, not null."));
     }
 

@@ -1,3 +1,4 @@
+using Multiproc.Rpc;
 using System;
 using System.Collections.Generic;
 using System.Threading;

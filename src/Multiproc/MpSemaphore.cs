@@ -1,3 +1,4 @@
+using Multiproc.Rpc;
 using System;
 using System.Threading;
 using Multiproc.Ipc;
@@ -34,7 +35,7 @@ public sealed class MpSemaphore : MpLockable
 
     public override void Release()
     {
-        Shared.Link.SyncAll();   // what this process put before is there for whoever takes the slot
+        Rpc.Link.SyncAll();   // what this process put before is there for whoever takes the slot
         var cell = Cell;
         bool released = cell.Change(static c =>
         {

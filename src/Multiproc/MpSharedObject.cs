@@ -1,3 +1,4 @@
+using Multiproc.Rpc;
 using System;
 using Multiproc.Ipc;
 using Multiproc.Shared;

@@ -1,3 +1,4 @@
+using Multiproc.Rpc;
 using System;
 using System.Collections.Concurrent;
 using System.IO;

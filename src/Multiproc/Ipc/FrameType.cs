@@ -15,7 +15,7 @@ internal enum FrameType : byte
     Record = 5,
     /// <summary>Child → parent: the scriptblock ended; a <see cref="Processes.DoneReport"/>.</summary>
     Done = 6,
-    /// <summary>Client → owner of shared objects: a request that gets a <see cref="Reply"/> (see <see cref="Shared.Link"/>).</summary>
+    /// <summary>Client → owner of shared objects: a request that gets a <see cref="Reply"/> (see <see cref="Rpc.Link"/>).</summary>
     Call = 7,
     /// <summary>Owner → client: the answer to a <see cref="Call"/>, matched by request id.</summary>
     Reply = 8,

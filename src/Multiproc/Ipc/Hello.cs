@@ -5,7 +5,7 @@ internal enum HelloRole : byte
 {
     /// <summary>A child process (or standby) reporting for work.</summary>
     Child = 1,
-    /// <summary>A process using shared objects this process owns (<see cref="Shared.Link"/>).</summary>
+    /// <summary>A process using shared objects this process owns (<see cref="Rpc.Link"/>).</summary>
     Client = 2,
     // 3 was a process taking over a pipe end's socket: pipes are shared memory now.
 }

@@ -1,3 +1,4 @@
+using Multiproc.Rpc;
 using System.Collections.Generic;
 using System.IO;
 using Multiproc.Ipc;

@@ -1,3 +1,4 @@
+using Multiproc.Rpc;
 using System;
 using System.Collections;
 using System.Management.Automation;
@@ -88,7 +89,7 @@ $__MpEnd.Reached = $true
         }
         // What the job put in queues elsewhere must be there before its end is: whoever waits
         // for this process may look in those queues next.
-        Shared.Link.SyncAll();
+        Rpc.Link.SyncAll();
         SendDone(new DoneReport(exitCode, failure));
         _finished = true;
         return exitCode;

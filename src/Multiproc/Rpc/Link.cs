@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Threading;
 using Multiproc.Ipc;
 
-namespace Multiproc.Shared;
+namespace Multiproc.Rpc;
 
 /// <summary>This process's one connection to a process that owns shared objects.</summary>
 /// <remarks>

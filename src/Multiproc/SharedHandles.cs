@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
+using Multiproc.Ipc;
 
-namespace Multiproc.Ipc;
+namespace Multiproc;
 
 /// <summary>Implemented by the objects that cross processes as live handles, never as copies.</summary>
 internal interface ISharedHandle

@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using Multiproc.Ipc;
 
-namespace Multiproc.Shared;
+namespace Multiproc.Rpc;
 
 /// <summary>The shared objects this process owns, by id, and the peers using them.</summary>
 internal static class ObjectHost

@@ -1,6 +1,6 @@
 using Multiproc.Ipc;
 
-namespace Multiproc.Shared;
+namespace Multiproc.Rpc;
 
 /// <summary>A shared object as its owner serves it to other processes, one <see cref="Peer"/> per process.</summary>
 /// <remarks>Handlers run on the peer's reader thread; one that must wait registers the call and answers later.</remarks>

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using Multiproc.Ipc;
 
-namespace Multiproc.Shared;
+namespace Multiproc.Rpc;
 
 /// <summary>The owner's side of one <see cref="Link"/>: a client process, its calls and the objects it used.</summary>
 internal sealed class Peer
