@@ -138,6 +138,27 @@ Describe 'Output at an idle prompt' {
         if ($script:Tmux) { Invoke-Tmux 'kill-server' 2>$null }
     }
 
+    It "shows a child's line without a key when another child ended at the prompt before it" {
+        if (-not $script:Tmux) { Set-ItResult -Skipped -Because 'tmux is not installed'; return }
+        # A process that ends while the prompt waits leaves PSReadLine running no event until a key.
+        $mark = [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $first, $second = "$([IO.Path]::GetTempPath())mp-first-$mark", "$([IO.Path]::GetTempPath())mp-second-$mark"
+        $wait = "while (-not (Test-Path `$args[0])) { Start-Sleep -Milliseconds 20 }"
+        Send-Line "`$a = Start-MpProcess { $wait; Write-Host ('first ' + '$mark') } -ArgumentList '$first'; `$b = Start-MpProcess { $wait; Write-Host ('second ' + '$mark') } -ArgumentList '$second'; 'pid ' + `$a.Id + ' $mark'"
+        $firstPid = [int](((Wait-Output "^pid \d+ $mark$") -split ' ')[1])
+        Wait-Until { (Get-Screen | Where-Object { $_ } | Select-Object -Last 1) -eq $script:Prompt.TrimEnd() } -Because 'the prompt to come back'
+        try {
+            $null = New-Item -ItemType File $first
+            $null = Wait-Output "^first $mark$" -TimeoutSeconds 30
+            Wait-Until { -not (Test-ProcessAlive $firstPid) } -Because 'the first child to end'
+            $null = New-Item -ItemType File $second
+            $null = Wait-Output "second $mark$" -TimeoutSeconds 30   # no key is pressed
+        }
+        finally { Remove-Item $first, $second -ErrorAction Ignore }
+        Send-Line "'next ' + 'command $mark'"
+        $null = Wait-Output "^next command $mark$"
+    }
+
     It "writes what <Source> prints above the prompt, and what was typed stays there to run (<Case>)" -ForEach @(
         foreach ($source in 'a callback', 'a pool task', 'a child', "a child's standard error") {
             @{ Source = $source; Case = 'nothing typed'; Typed = '' }
@@ -185,5 +206,10 @@ Describe 'Output at an idle prompt' {
         Send-Line "'next ' + 'command $mark'"
         $null = Wait-Output "^next command $mark$"
         (Get-Screen) -match "^$([regex]::Escape($script:Prompt))'next ' \+ 'command $mark'$" | Should -Not -BeNullOrEmpty -Because 'the next command is typed on a prompt of its own'
+        # A child that ended at the next case's idle prompt would leave it waiting for a key (the case above).
+        if ($Source -match 'child') {
+            Send-Line "`$null = Wait-MpProcess `$c -Timeout 30; 'waited ' + 'for $mark'"
+            $null = Wait-Output "^waited for $mark$"
+        }
     }
 }

@@ -16,6 +16,7 @@ public sealed class ModuleLifetime : IModuleAssemblyInitializer, IModuleAssembly
         // pwsh ends at SIGTERM without an orderly shutdown: ProcessExit never comes, and the session's private
         // directory, its children's files and this process's own runtime files would stay in the temporary folder.
         if (!OperatingSystem.IsWindows()) s_terminate ??= PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate);
+        if (System.Management.Automation.Runspaces.Runspace.DefaultRunspace is { } runspace) PromptSafeConsole.PrepareForPrompt(runspace);
     }
 
     public void OnRemove(PSModuleInfo module)

@@ -24,12 +24,16 @@ public class TerminalCursorTests
         Assert.Equal((0, 6), After("\x1b[92min colour\x1b[39;49m\n"));
         Assert.Equal((5, 5), After("\x1b]0;a title\x07title"));
         Assert.Equal((2, 5), After("\x1b]8;;http://x\x1b\\ab"));
+        Assert.Equal((2, 5), After("\x1b(Bab"));           // tput sgr0's character set choice
+        Assert.Equal((1, 5), After("\x1bPq#0\x1b\\a"));   // a device control string
+        Assert.Equal((1, 5), After("a\u0085"));           // a C1 control
     }
 
     [Fact]
     public void Wide_characters_take_two_cells_and_combining_marks_none()
     {
         Assert.Equal((4, 5), After("日本"));
+        Assert.Equal((2, 5), After("\U0001F680"));
         Assert.Equal((1, 5), After("e\u0301"));
         Assert.Equal((3, 5), After("héé".Normalize(NormalizationForm.FormC)));
     }

@@ -44,9 +44,13 @@ public sealed class CallerContext
     /// <summary>The context of the runspace a cmdlet runs in.</summary>
     internal static CallerContext Of(PSCmdlet cmdlet) => Of(Runspace.DefaultRunspace);
 
-    /// <summary>The context of a runspace, from any thread.</summary>
+    /// <summary>The context of a runspace; made on its own thread (it subscribes to an engine event).</summary>
     internal static CallerContext Of(Runspace runspace) =>
         s_contexts.GetValue(runspace, r => new CallerContext(r.Events));
+
+    /// <summary>From any thread: the context of a runspace, if it has one.</summary>
+    internal static bool TryOf(Runspace runspace, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CallerContext? context) =>
+        s_contexts.TryGetValue(runspace, out context);
 
     /// <summary>Wakes whoever waits in this runspace: a result came, or a callback is due.</summary>
     internal void WakeUp() => _wake.Set();

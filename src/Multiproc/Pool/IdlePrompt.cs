@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Reflection;
+using System.Threading;
 
 namespace Multiproc.Pool;
 
@@ -30,6 +31,20 @@ internal static class IdlePrompt
     private static readonly Lazy<Func<Runspace, string?>?> s_runningCommand = new(FindRunningCommand);
 
     [ThreadStatic] private static bool t_abovePrompt;
+    private static int s_redraws;
+
+    /// <summary>How many times the prompt has been drawn again below what was written above it.</summary>
+    internal static int Redraws => Volatile.Read(ref s_redraws);
+
+    /// <summary>From any thread: whether the prompt holds typed text (then PSReadLine on Unix runs events at the next key).</summary>
+    internal static bool HasTypedText()
+    {
+        try { return Api?.TypedText() is { Length: > 0 }; }
+        catch (Exception) { return false; }
+    }
+
+    /// <summary>Whether <paramref name="runspace"/> is the console's own, the one whose prompt PSReadLine draws.</summary>
+    internal static bool IsConsoleRunspace(Runspace runspace) => s_primaryRunspace.Value?.Invoke() == runspace;
 
     /// <summary>
     /// Whether this thread writes in the room made above an idle prompt, which is drawn again after: .NET must
@@ -144,6 +159,7 @@ internal static class IdlePrompt
                 t_abovePrompt = false;
                 try { Redraw(editPoint); }
                 catch (Exception) { /* the next key draws the input again */ }
+                Interlocked.Increment(ref s_redraws);
             }
         }
 
@@ -170,6 +186,13 @@ internal static class IdlePrompt
             // row. If that is the row it was on, PSReadLine draws nothing and the cursor stays on the first
             // row until the next key, a small blemish where the alternative is the input drawn twice.
             Console.SetCursorPosition(Console.CursorLeft, inputRow);
+        }
+
+        internal string? TypedText()
+        {
+            var state = new object?[] { null, 0 };
+            _getBufferState.Invoke(null, state);
+            return state[0] as string;
         }
 
         private int CursorOffset()

@@ -78,6 +78,7 @@ internal sealed class Child
         info.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
         info.Environment[PortableVariable] = PortableValue;   // the child runs in its parent's mode
         if (ChildConsole.ReachesTerminal) info.Environment[ChildConsole.TerminalVariable] = "1";
+        else info.Environment.Remove(ChildConsole.TerminalVariable);   // inherited from a parent that had one
         if (!info.Environment.ContainsKey("DOTNET_GCgen0size") && !info.Environment.ContainsKey("COMPlus_GCgen0size"))
             info.Environment["DOTNET_GCgen0size"] = Gen0Budget;
         foreach (var arg in new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", Bootstrap })

@@ -15,8 +15,8 @@ internal static class ChildConsole
     public const string TerminalVariable = "MULTIPROC_TERMINAL";
 
     private static readonly bool s_atTerminal = !Console.IsOutputRedirected && !Console.IsInputRedirected;
-    private static readonly Stream s_ourError = OurConsole(Console.OpenStandardError);   // first: Error starts as it
-    private static readonly Lazy<Stream> s_ourOutput = new(() => OurConsole(Console.OpenStandardOutput));
+    private static readonly Stream s_ourError = OurConsole(Console.OpenStandardError, s_atTerminal && !Console.IsErrorRedirected);   // first: Error starts as it
+    private static readonly Lazy<Stream> s_ourOutput = new(() => OurConsole(Console.OpenStandardOutput, s_atTerminal));
     private static Stream? s_redirectedOutput;
 
     /// <summary>Whether children's standard output is copied, to <see cref="Output"/>; else they write to ours themselves.</summary>
@@ -49,11 +49,12 @@ internal static class ChildConsole
         Error = s_ourError;
     }
 
-    private static Stream OurConsole(Func<Stream> open)
+    // Only a stream that reaches the terminal is kept off the prompt: what goes to a file is written as it comes.
+    private static Stream OurConsole(Func<Stream> open, bool isTerminal)
     {
         Stream console;
         try { console = open(); }
         catch (IOException) { return Stream.Null; }
-        return s_atTerminal ? new PromptSafeConsole(console) : console;
+        return isTerminal ? new PromptSafeConsole(console) : console;
     }
 }

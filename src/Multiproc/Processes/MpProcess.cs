@@ -274,7 +274,7 @@ public sealed class MpProcess
     // The child waits for this before it exits: its end would keep what it printed from the prompt until a key.
     private async Task LetExitOnceShown()
     {
-        await PromptSafeConsole.ShownAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        await PromptSafeConsole.ShownAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         try { _connection?.Send(FrameType.MayExit, ReadOnlySpan<byte>.Empty); }
         catch (MpObjectGoneException) { /* gone already */ }
     }

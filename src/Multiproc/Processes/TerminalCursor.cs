@@ -53,7 +53,8 @@ internal static class TerminalCursor
         }
     }
 
-    // CSI (ESC [ ... final byte), OSC (ESC ] ... BEL or ESC \), or ESC and one character.
+    // CSI (ESC [ ... final byte); a string (OSC ESC ], DCS ESC P, SOS ESC X, PM ESC ^, APC ESC _) up to BEL or
+    // ESC \; otherwise ESC, intermediate bytes (as in ESC ( B) and one final byte.
     private static int EscapeLength(ReadOnlySpan<byte> text)
     {
         if (text.Length < 2) return text.Length;
@@ -63,11 +64,13 @@ internal static class TerminalCursor
             case (byte)'[':
                 while (i < text.Length && (text[i] < 0x40 || text[i] > 0x7e)) i++;
                 return Math.Min(i + 1, text.Length);
-            case (byte)']':
+            case (byte)']' or (byte)'P' or (byte)'X' or (byte)'^' or (byte)'_':
                 while (i < text.Length && text[i] != 0x07 && !(text[i] == Escape && i + 1 < text.Length && text[i + 1] == '\\')) i++;
                 return Math.Min(text.Length, i < text.Length && text[i] == Escape ? i + 2 : i + 1);
             default:
-                return 2;
+                i = 1;
+                while (i < text.Length && text[i] is >= 0x20 and <= 0x2f) i++;
+                return Math.Min(i + 1, text.Length);
         }
     }
 
@@ -75,12 +78,13 @@ internal static class TerminalCursor
     private static int Cells(Rune rune)
     {
         int c = rune.Value;
-        if (c < 0x20 || c == 0x7f) return 0;
+        if (c < 0x20 || c is >= 0x7f and <= 0x9f) return 0;   // C0 and C1 controls
         var category = Rune.GetUnicodeCategory(rune);
         if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format) return 0;
         bool wide = c is >= 0x1100 and <= 0x115f or >= 0x2e80 and <= 0xa4cf or >= 0xac00 and <= 0xd7a3
             or >= 0xf900 and <= 0xfaff or >= 0xfe30 and <= 0xfe4f or >= 0xff00 and <= 0xff60 or >= 0xffe0 and <= 0xffe6
-            or >= 0x1f300 and <= 0x1f64f or >= 0x1f900 and <= 0x1f9ff or >= 0x20000 and <= 0x3fffd;
+            or >= 0x1f300 and <= 0x1f64f or >= 0x1f680 and <= 0x1f6ff or >= 0x1f900 and <= 0x1f9ff or >= 0x1fa70 and <= 0x1faff
+            or >= 0x20000 and <= 0x3fffd;
         return wide ? 2 : 1;
     }
 }
